@@ -1,0 +1,38 @@
+package dev.sluice.internal;
+
+import dev.sluice.DeadLetter;
+import dev.sluice.Message;
+import dev.sluice.MessageProcessor;
+import dev.sluice.Ordering;
+import dev.sluice.RetryPolicy;
+import dev.sluice.Sink;
+import dev.sluice.Stats;
+import dev.sluice.Ticker;
+import java.time.Duration;
+import java.util.concurrent.Flow;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * A checked, immutable pipeline configuration, made by {@code PipelineBuilder.start()}.
+ * {@code keyFunction} is non-null exactly when {@code ordering} is BY_KEY; {@code statsListener}
+ * may be null.
+ */
+public record PipelineConfig<T>(
+    Flow.Publisher<Message<T>> source,
+    int workers,
+    int maxInFlight,
+    Ordering ordering,
+    Function<? super Message<T>, ?> keyFunction,
+    MessageProcessor<T, Object> processor,
+    Sink<Object> sink,
+    Sink<? super DeadLetter<T>> deadLetters,
+    RetryPolicy retry,
+    Duration timeout,
+    Duration drainTimeout,
+    Duration interruptGrace,
+    Duration statsInterval,
+    Consumer<? super Stats> statsListener,
+    Ticker ticker,
+    String name) {
+}
