@@ -1,0 +1,98 @@
+package dev.sluice.bench;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The work the benchmarks hand to each engine: pre-generated payloads, a no-op, and a
+ * CPU-bound task of about one millisecond.
+ *
+ * <p>Every engine gets the same payload objects and the same task code, so what differs between
+ * two scores is the dispatch machinery alone.
+ */
+final class Workloads {
+
+  /** The two CPU-bound workers that issue #2's targets are stated for. */
+  static final int WORKERS = 2;
+
+  /** Written only when a result hits a value it practically never has: keeps the JIT honest. */
+  @SuppressWarnings("unused")
+  private static volatile long sink;
+
+  private Workloads() {
+  }
+
+  /** {@code 0, 1, ... n-1}, boxed once here so that no engine pays for boxing. */
+  static Integer[] payloads(int n) {
+    Integer[] payloads = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      payloads[i] = i;
+    }
+    return payloads;
+  }
+
+  /** A cheap {@link Iterable} over the payloads (no copying). */
+  static List<Integer> asList(Integer[] payloads) {
+    return Arrays.asList(payloads);
+  }
+
+  /** The no-op processor: returns its payload. */
+  static Integer noop(Integer payload) {
+    return payload;
+  }
+
+  /**
+   * Busy work: {@code iterations} rounds of xorshift from {@code seed}. The result is consumed
+   * so the loop cannot be removed as dead code.
+   */
+  static long spin(long iterations, long seed) {
+    long x = seed | 1;
+    for (long i = 0; i < iterations; i++) {
+      x ^= x << 13;
+      x ^= x >>> 7;
+      x ^= x << 17;
+    }
+    consume(x);
+    return x;
+  }
+
+  /** Busy work until {@code nanos} of wall-clock time have passed since the call. */
+  static long spinFor(long nanos, long seed) {
+    long x = seed | 1;
+    long end = System.nanoTime() + nanos;
+    do {
+      for (int i = 0; i < 64; i++) {
+        x ^= x << 13;
+        x ^= x >>> 7;
+        x ^= x << 17;
+      }
+    } while (System.nanoTime() - end < 0);
+    consume(x);
+    return x;
+  }
+
+  /**
+   * How many {@link #spin} iterations take {@code nanos} on one otherwise idle core: warms the
+   * loop up, then takes the fastest of several timed runs (the one least disturbed by other
+   * processes on a shared machine).
+   */
+  static long calibrate(long nanos) {
+    long probe = 1_000_000;
+    for (int i = 0; i < 20; i++) {
+      spin(probe, i);
+    }
+    long best = Long.MAX_VALUE;
+    for (int i = 0; i < 30; i++) {
+      long start = System.nanoTime();
+      spin(probe, i);
+      best = Math.min(best, System.nanoTime() - start);
+    }
+    return Math.max(1, probe * nanos / best);
+  }
+
+  private static void consume(long x) {
+    if (x == 0x5EED_5EED_5EED_5EEDL) {
+      sink = x;
+    }
+  }
+}
