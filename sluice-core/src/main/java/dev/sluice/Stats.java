@@ -21,16 +21,19 @@ import java.util.Locale;
  * @param nacked          messages given up unprocessed (pipeline closed, sink failed)
  * @param timedOut        attempts interrupted at the timeout
  * @param inFlight        messages received and not yet settled (acked or nacked)
- * @param queued          messages waiting for a worker
+ * @param queued          messages received and not running: waiting for a worker, a retry or
+ *                        their turn to be written
  * @param busyWorkers     workers running a message now
  * @param workers         the pool's size
  * @param arrivalRate     messages received per second, recently
  * @param completionRate  messages settled per second, recently
  * @param meanService     mean processing time of one attempt, recently
- * @param serviceP50      median processing time of one attempt
- * @param serviceP99      99th percentile processing time of one attempt
- * @param endToEndP50     median time from receipt to acknowledgement
- * @param endToEndP99     99th percentile time from receipt to acknowledgement
+ * @param totalService    processing time of all attempts since start, summed over workers
+                        (divide by {@code workers × uptime} for utilisation over the run)
+ * @param serviceP50      median processing time of one attempt since start
+ * @param serviceP99      99th percentile processing time of one attempt since start
+ * @param endToEndP50     median time from receipt to settlement since start
+ * @param endToEndP99     99th percentile time from receipt to settlement since start
  * @param utilisation     ρ = λ·S / workers
  * @param workersNeeded   ⌈λ·S / 0.8⌉ (at least 1)
  * @param fallingBehind   the backlog grew over the recent window, or ρ ≥ 1
@@ -41,7 +44,7 @@ public record Stats(
     long timedOut,
     long inFlight, long queued, int busyWorkers, int workers,
     double arrivalRate, double completionRate,
-    Duration meanService, Duration serviceP50, Duration serviceP99,
+    Duration meanService, Duration totalService, Duration serviceP50, Duration serviceP99,
     Duration endToEndP50, Duration endToEndP99,
     double utilisation, int workersNeeded, boolean fallingBehind) {
 

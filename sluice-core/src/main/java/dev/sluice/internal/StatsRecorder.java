@@ -1,0 +1,133 @@
+package dev.sluice.internal;
+
+import dev.sluice.Stats;
+import dev.sluice.Ticker;
+import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counts what happens in a pipeline and turns it into {@link Stats} snapshots.
+ *
+ * <p><b>Threads.</b> The {@code on*} methods are called from workers, the timer and sink
+ * completion threads, and use {@link LongAdder}s and a striped histogram, so they do not
+ * contend. {@link #sample()} is called only by the timer thread; it keeps a short ring of
+ * samples from which rates and recent service time are measured. {@link #snapshot} may be
+ * called from any thread.
+ */
+final class StatsRecorder {
+
+  /** The live figures the engine owns. */
+  interface Gauges {
+    long received();
+
+    long settled();
+
+    int busyWorkers();
+  }
+
+  private static final int WINDOW = 20;
+  static final Duration SAMPLE_EVERY = Duration.ofMillis(250);
+
+  final LongAdder failed = new LongAdder();
+  final LongAdder retried = new LongAdder();
+  final LongAdder deadLettered = new LongAdder();
+  final LongAdder nacked = new LongAdder();
+  final LongAdder timedOut = new LongAdder();
+  private final LongAdder serviceNanos = new LongAdder();
+  private final LongAdder attempts = new LongAdder();
+  private final LatencyHistogram service;
+  private final LatencyHistogram endToEnd;
+  private final Ticker ticker;
+  private final Gauges gauges;
+  private final int workers;
+  private final long startNanos;
+
+  // the sample ring: written only by the timer thread, read under this object's monitor
+  private final long[] sampleTime = new long[WINDOW];
+  private final long[] sampleReceived = new long[WINDOW];
+  private final long[] sampleSettled = new long[WINDOW];
+  private final long[] sampleService = new long[WINDOW];
+  private final long[] sampleAttempts = new long[WINDOW];
+  private final long[] sampleBacklog = new long[WINDOW];
+  private int samples;
+
+  StatsRecorder(Ticker ticker, Gauges gauges, int workers) {
+    this.ticker = ticker;
+    this.gauges = gauges;
+    this.workers = workers;
+    this.service = new LatencyHistogram(workers + 2);
+    this.endToEnd = new LatencyHistogram(workers + 2);
+    this.startNanos = ticker.nanoTime();
+    sample();
+  }
+
+  long now() {
+    return ticker.nanoTime();
+  }
+
+  void onAttempt(long nanos) {
+    serviceNanos.add(nanos);
+    attempts.increment();
+    service.record(nanos);
+  }
+
+  void onSettled(long receivedNanos, long nowNanos) {
+    endToEnd.record(nowNanos - receivedNanos);
+  }
+
+  /** Records one sample for the rate window; timer thread only. */
+  synchronized void sample() {
+    int i = samples % WINDOW;
+    sampleTime[i] = ticker.nanoTime();
+    long received = gauges.received();
+    long settled = gauges.settled();
+    sampleReceived[i] = received;
+    sampleSettled[i] = settled;
+    sampleService[i] = serviceNanos.sum();
+    sampleAttempts[i] = attempts.sum();
+    sampleBacklog[i] = Math.max(0, received - settled - gauges.busyWorkers());
+    samples++;
+  }
+
+  synchronized Stats snapshot() {
+    long now = ticker.nanoTime();
+    long received = gauges.received();
+    long settled = gauges.settled();
+    int busy = gauges.busyWorkers();
+    long serviceTotal = serviceNanos.sum();
+    long attemptTotal = attempts.sum();
+    long inFlight = Math.max(0, received - settled);
+    long queued = Math.max(0, inFlight - busy);
+
+    int oldest = samples <= WINDOW ? 0 : samples % WINDOW;
+    double seconds = (now - sampleTime[oldest]) / 1e9;
+    double arrivalRate = 0;
+    double completionRate = 0;
+    double meanServiceNanos = 0;
+    if (seconds > 0) {
+      arrivalRate = (received - sampleReceived[oldest]) / seconds;
+      completionRate = (settled - sampleSettled[oldest]) / seconds;
+    }
+    long windowAttempts = attemptTotal - sampleAttempts[oldest];
+    if (windowAttempts > 0) {
+      meanServiceNanos = (double) (serviceTotal - sampleService[oldest]) / windowAttempts;
+    } else if (attemptTotal > 0) {
+      meanServiceNanos = (double) serviceTotal / attemptTotal;
+    }
+    double offered = arrivalRate * meanServiceNanos / 1e9;
+    double utilisation = offered / workers;
+    int workersNeeded = (int) Math.max(1, Math.ceil(offered / 0.8 - 1e-9));
+    boolean backlogGrowing = queued > sampleBacklog[oldest] && queued > 0
+        && arrivalRate > completionRate;
+    long dead = deadLettered.sum();
+    long nack = nacked.sum();
+    return new Stats(Duration.ofNanos(now - startNanos),
+        received, settled - dead - nack, failed.sum(), retried.sum(), dead, nack,
+        timedOut.sum(), inFlight, queued, busy, workers,
+        arrivalRate, completionRate,
+        Duration.ofNanos((long) meanServiceNanos), Duration.ofNanos(serviceTotal),
+        Duration.ofNanos(service.percentile(0.5)), Duration.ofNanos(service.percentile(0.99)),
+        Duration.ofNanos(endToEnd.percentile(0.5)), Duration.ofNanos(endToEnd.percentile(0.99)),
+        utilisation, workersNeeded, backlogGrowing || utilisation >= 1.0);
+  }
+}

@@ -1,0 +1,190 @@
+package dev.sluice.internal;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The bounded queue between the source and the workers: a lock-free multi-producer,
+ * multi-consumer array queue (Vyukov's design) plus a way for idle workers to sleep.
+ *
+ * <p><b>Bound.</b> Its capacity is at least the pipeline's in-flight cap, and every element
+ * holds one in-flight permit, so {@link #offer} cannot fail; it throws if it ever would.
+ *
+ * <p><b>Waiting.</b> A worker that finds the queue empty spins briefly, yields, then parks
+ * after registering as idle and checking the queue once more; a producer that offers checks
+ * the idle count after its (volatile) publish and unparks one idle worker. The two volatile
+ * steps on each side mean a worker cannot sleep through an element (Dekker's argument).
+ * Nothing spins for long: parked workers cost no CPU.
+ *
+ * <p><b>Threads.</b> {@code offer} from any thread; {@code take} only from the worker that owns
+ * the given {@link Parker}.
+ */
+final class TaskQueue<E> {
+
+  private static final int SPINS = 64;
+  private static final int YIELDS = 8;
+
+  /** One worker's parking spot. */
+  static final class Parker {
+    final Thread thread;
+    final AtomicInteger parked = new AtomicInteger();
+
+    Parker(Thread thread) {
+      this.thread = thread;
+    }
+  }
+
+  private final AtomicReferenceArray<E> buffer;
+  private final AtomicLongArray sequences;
+  private final int mask;
+  private final AtomicLong head = new AtomicLong();
+  private final AtomicLong tail = new AtomicLong();
+  private final AtomicInteger idle = new AtomicInteger();
+  private volatile Parker[] parkers = new Parker[0];
+  private volatile boolean closed;
+
+  TaskQueue(int minCapacity) {
+    int capacity = Integer.highestOneBit(Math.max(2, minCapacity - 1)) << 1;
+    buffer = new AtomicReferenceArray<>(capacity);
+    sequences = new AtomicLongArray(capacity);
+    for (int i = 0; i < capacity; i++) {
+      sequences.set(i, i);
+    }
+    mask = capacity - 1;
+  }
+
+  /** Registers the workers that may park; called once before any of them runs. */
+  void setParkers(Parker[] parkers) {
+    this.parkers = parkers.clone();
+  }
+
+  /** Adds an element and wakes an idle worker if there is one. */
+  void offer(E element) {
+    long pos = tail.get();
+    int index;
+    for (;;) {
+      index = (int) (pos & mask);
+      long diff = sequences.getAcquire(index) - pos;
+      if (diff == 0) {
+        if (tail.compareAndSet(pos, pos + 1)) {
+          break;
+        }
+        pos = tail.get();
+      } else if (diff < 0) {
+        throw new IllegalStateException("task queue full: in-flight accounting is broken");
+      } else {
+        pos = tail.get();
+      }
+    }
+    buffer.lazySet(index, element);
+    sequences.set(index, pos + 1);      // volatile: ordered before the idle check below
+    if (idle.get() > 0) {
+      wakeOne();
+    }
+  }
+
+  /** Removes the oldest element, or returns null when empty. Any thread. */
+  E poll() {
+    long pos = head.get();
+    int index;
+    for (;;) {
+      index = (int) (pos & mask);
+      long diff = sequences.getAcquire(index) - (pos + 1);
+      if (diff == 0) {
+        if (head.compareAndSet(pos, pos + 1)) {
+          break;
+        }
+        pos = head.get();
+      } else if (diff < 0) {
+        return null;
+      } else {
+        pos = head.get();
+      }
+    }
+    E element = buffer.get(index);
+    buffer.lazySet(index, null);
+    sequences.setRelease(index, pos + mask + 1);
+    return element;
+  }
+
+  /** Elements waiting now (approximate under concurrent use). */
+  int size() {
+    long size = tail.get() - head.get();
+    return (int) Math.max(0, Math.min(size, mask + 1));
+  }
+
+  /**
+   * The next element, waiting for one if need be; null once {@link #close()} was called:
+   * the caller should stop. Clears the calling thread's interrupt status before it sleeps.
+   */
+  E take(Parker me) {
+    E element = poll();
+    if (element != null) {
+      return element;
+    }
+    for (int i = 0; i < SPINS + YIELDS; i++) {
+      if (closed) {
+        return null;
+      }
+      if (i < SPINS) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
+      element = poll();
+      if (element != null) {
+        return element;
+      }
+    }
+    for (;;) {
+      if (closed) {
+        return null;
+      }
+      Thread.interrupted();
+      me.parked.set(1);
+      idle.incrementAndGet();
+      element = poll();
+      if (element != null || closed) {
+        if (me.parked.compareAndSet(1, 0)) {
+          idle.decrementAndGet();
+        }
+        if (element != null) {
+          return element;
+        }
+        return null;
+      }
+      while (me.parked.get() == 1 && !closed) {
+        LockSupport.park(this);
+        Thread.interrupted();    // only a stray timeout interrupt can land here
+      }
+      if (me.parked.compareAndSet(1, 0)) {
+        idle.decrementAndGet();
+      }
+      element = poll();
+      if (element != null) {
+        return element;
+      }
+    }
+  }
+
+  /** Makes every {@link #take} return null from now on, waking sleepers. */
+  void close() {
+    closed = true;
+    for (Parker parker : parkers) {
+      LockSupport.unpark(parker.thread);
+    }
+  }
+
+  private void wakeOne() {
+    for (Parker parker : parkers) {
+      if (parker.parked.get() == 1 && parker.parked.compareAndSet(1, 0)) {
+        idle.decrementAndGet();
+        LockSupport.unpark(parker.thread);
+        return;
+      }
+    }
+  }
+}
