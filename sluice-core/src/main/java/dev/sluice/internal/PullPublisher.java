@@ -68,7 +68,8 @@ public final class PullPublisher<T> implements Flow.Publisher<Message<T>> {
     private final boolean refused;
     private final AtomicLong demand = new AtomicLong();
     private volatile boolean cancelled;
-    private volatile long badRequest;
+    private volatile boolean badRequest;
+    private volatile long badRequestValue;
     private volatile Thread thread;
 
     Emission(Flow.Subscriber<? super Message<T>> subscriber, Supplier<? extends Pull<T>> opener,
@@ -81,7 +82,8 @@ public final class PullPublisher<T> implements Flow.Publisher<Message<T>> {
     @Override
     public void request(long n) {
       if (n <= 0) {
-        badRequest = n;           // rule 3.9: signalled as onError by the emitter thread
+        badRequestValue = n;      // rule 3.9: signalled as onError by the emitter thread
+        badRequest = true;
       } else {
         demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
       }
@@ -123,10 +125,10 @@ public final class PullPublisher<T> implements Flow.Publisher<Message<T>> {
       long emitted = 0;
       while (!cancelled) {
         long requested = demand.get();
-        if (badRequest != 0) {
+        if (badRequest) {
           cancelled = true;
           subscriber.onError(new IllegalArgumentException(
-              "rule 3.9: request must be positive but was " + badRequest));
+              "rule 3.9: request must be positive but was " + badRequestValue));
           return;
         }
         if (emitted == requested) {
