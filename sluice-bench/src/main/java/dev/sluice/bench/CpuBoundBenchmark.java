@@ -5,6 +5,7 @@ import dev.sluice.Sinks;
 import dev.sluice.Sluice;
 import dev.sluice.Sources;
 import dev.sluice.Stats;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -66,16 +67,12 @@ public class CpuBoundBenchmark {
   public Stats sluice() throws InterruptedException {
     try (Pipeline pipeline = Sluice.from(Sources.fromIterable(payloads))
         .name("bench")
+        .drainTimeout(Duration.ofSeconds(1))
         .workers(Workloads.WORKERS)
         .process(this::task)
         .to(Sinks.discard())
         .start()) {
-      Stats stats = pipeline.awaitCompletion();
-      if (stats.completed() != TASKS) {
-        throw new IllegalStateException(
-            "expected " + TASKS + " completed but " + stats.summaryLine());
-      }
-      return stats;
+      return Workloads.await(pipeline, TASKS);
     }
   }
 

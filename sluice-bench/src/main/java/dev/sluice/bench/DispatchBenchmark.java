@@ -7,6 +7,7 @@ import dev.sluice.PipelineBuilder;
 import dev.sluice.Sinks;
 import dev.sluice.Sluice;
 import dev.sluice.Stats;
+import java.time.Duration;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -77,6 +78,7 @@ public class DispatchBenchmark {
     };
     PipelineBuilder<Integer, Integer> builder = Sluice.from(publisher)
         .name("bench")
+        .drainTimeout(Duration.ofSeconds(1))
         .workers(Workloads.WORKERS);
     if (!"default".equals(maxInFlight)) {
       builder.maxInFlight(Integer.parseInt(maxInFlight));
@@ -91,12 +93,7 @@ public class DispatchBenchmark {
         .process(Workloads::noop)
         .to(Sinks.discard())
         .start()) {
-      Stats stats = pipeline.awaitCompletion();
-      if (stats.completed() != EVENTS) {
-        throw new IllegalStateException(
-            "expected " + EVENTS + " completed but " + stats.summaryLine());
-      }
-      return stats;
+      return Workloads.await(pipeline, EVENTS);
     }
   }
 }

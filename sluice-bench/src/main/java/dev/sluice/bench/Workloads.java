@@ -1,7 +1,13 @@
 package dev.sluice.bench;
 
+import dev.sluice.Pipeline;
+import dev.sluice.Stats;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The work the benchmarks hand to each engine: pre-generated payloads, a no-op, and a
@@ -14,6 +20,9 @@ final class Workloads {
 
   /** The two CPU-bound workers that issue #2's targets are stated for. */
   static final int WORKERS = 2;
+
+  /** How long one invocation may take before it counts as hung (JMH's own limit is 10 min). */
+  static final Duration HUNG = Duration.ofMinutes(1);
 
   /** Written only when a result hits a value it practically never has: keeps the JIT honest. */
   @SuppressWarnings("unused")
@@ -88,6 +97,28 @@ final class Workloads {
       best = Math.min(best, System.nanoTime() - start);
     }
     return Math.max(1, probe * nanos / best);
+  }
+
+  /**
+   * Waits for {@code pipeline} to complete and checks that it completed {@code expected}
+   * messages. A pipeline still running after {@link #HUNG} fails the invocation with its
+   * statistics, rather than stalling the whole run.
+   */
+  static Stats await(Pipeline pipeline, long expected) throws InterruptedException {
+    Stats stats;
+    try {
+      stats = pipeline.completion().get(HUNG.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("pipeline hung for " + HUNG + ": "
+          + pipeline.stats().summaryLine(), e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("pipeline failed: " + e.getCause(), e.getCause());
+    }
+    if (stats.completed() != expected) {
+      throw new IllegalStateException(
+          "expected " + expected + " completed but " + stats.summaryLine());
+    }
+    return stats;
   }
 
   private static void consume(long x) {
