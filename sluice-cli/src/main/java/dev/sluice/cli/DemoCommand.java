@@ -1,0 +1,268 @@
+package dev.sluice.cli;
+
+import dev.sluice.Message;
+import dev.sluice.Ordering;
+import dev.sluice.Pipeline;
+import dev.sluice.PipelineBuilder;
+import dev.sluice.Processor;
+import dev.sluice.Sinks;
+import dev.sluice.Sluice;
+import dev.sluice.Sources;
+import dev.sluice.Stats;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code sluice demo}: the founding article's run. Ten events arrive one second apart, each
+ * takes five seconds of work, five workers share them; every step is printed as it happens,
+ * then a summary compares the wall time with the ideal and tells how many workers the load
+ * needs.
+ *
+ * <p><b>Threads.</b> "Submitted" lines come from the source's thread (labelled {@code main},
+ * as in the article), "Starting"/"Finished" lines from the worker that runs the event. Every
+ * line goes through one {@link Lines} printer, so lines never interleave. With {@code --quiet}
+ * no per-event work is done beyond the event itself.
+ *
+ * <p><b>Shutdown.</b> Ctrl-C or SIGTERM drains: the source stops, events already running
+ * finish (for up to the work time plus a second), and the summary is printed.
+ */
+@Command(name = "demo",
+    mixinStandardHelpOptions = true,
+    versionProvider = SluiceCommand.Version.class,
+    sortOptions = false,
+    description = {
+        "Replays the founding article's run: events arrive at a steady pace, each needs "
+            + "heavy work, and a bounded pool of workers keeps level with them.",
+        "With no options: 10 events 1 s apart, 5 s of work each, 5 workers; all done about "
+            + "15 s after start."},
+    footer = {"",
+        "Durations: 250us, 500ms, 1.5s, 5s, 1m, 0, or ISO-8601 (PT5S).",
+        "Exit codes: 0 done, 1 the run failed, 2 bad command line."})
+final class DemoCommand implements Callable<Integer> {
+
+  private static final long NOT_YET = Long.MIN_VALUE;
+
+  /** Where CPU-burning work leaves its result, so the JIT cannot drop the work. */
+  private static volatile long burnt;
+
+  /** The demo's payload; prints as {@code Event[index=1]}. */
+  record Event(long index) {
+  }
+
+  /** How results are ordered; {@code keyed} groups events by {@code index % workers}. */
+  enum OrderingOption {
+    UNORDERED, ORDERED, KEYED;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Reads {@code --ordering} in any case, naming the choices when it is none of them. */
+  static final class OrderingConverter implements ITypeConverter<OrderingOption> {
+    @Override
+    public OrderingOption convert(String value) {
+      for (OrderingOption o : OrderingOption.values()) {
+        if (o.name().equalsIgnoreCase(value.trim())) {
+          return o;
+        }
+      }
+      throw new TypeConversionException(
+          "expected unordered, ordered or keyed but was '" + value + "'");
+    }
+  }
+
+  /** The {@code --ordering} choices, as the help lists them. */
+  static final class OrderingCandidates implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return Arrays.stream(OrderingOption.values()).map(OrderingOption::toString).iterator();
+    }
+  }
+
+  @ParentCommand
+  private SluiceCommand parent;
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--events", paramLabel = "N", defaultValue = "10",
+      description = "How many events the source emits (default: ${DEFAULT-VALUE}).")
+  private long events;
+
+  @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "1s",
+      converter = DurationConverter.class,
+      description = "Time between events; the i-th is due i × interval after start "
+          + "(default: ${DEFAULT-VALUE}).")
+  private Duration interval;
+
+  @Option(names = "--work", paramLabel = "DURATION", defaultValue = "5s",
+      converter = DurationConverter.class,
+      description = "Work per event (default: ${DEFAULT-VALUE}).")
+  private Duration work;
+
+  @Option(names = "--workers", paramLabel = "N", defaultValue = "5",
+      description = "Worker threads (default: ${DEFAULT-VALUE}).")
+  private int workers;
+
+  @Option(names = "--ordering", paramLabel = "MODE", defaultValue = "unordered",
+      converter = OrderingConverter.class, completionCandidates = OrderingCandidates.class,
+      description = "${COMPLETION-CANDIDATES}: results as they complete, in arrival order, "
+          + "or in order per key (key = index %% workers) (default: ${DEFAULT-VALUE}).")
+  private OrderingOption ordering;
+
+  @Option(names = "--cpu",
+      description = "Burn CPU for the work time instead of sleeping.")
+  private boolean cpu;
+
+  @Option(names = "--quiet",
+      description = "Print only the summary.")
+  private boolean quiet;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (events < 0) {
+      throw new ParameterException(spec.commandLine(),
+          "--events must be >= 0 but was " + events);
+    }
+    Lines lines = new Lines(parent.out());
+    boolean verbose = !quiet;
+    long startNanos = System.nanoTime();
+    AtomicLong sourceDoneNanos = new AtomicLong(NOT_YET);
+    LongFunction<Event> factory = verbose ? i -> submitted(lines, new Event(i)) : Event::new;
+    Flow.Publisher<Message<Event>> source =
+        onComplete(Sources.generate(events, interval, factory), () -> {
+          sourceDoneNanos.set(System.nanoTime());
+          if (verbose) {
+            lines.print("main: Source finished, draining...");
+          }
+        });
+
+    PipelineBuilder<Event, Event> builder = Sluice.from(source).workers(workers);
+    if (ordering == OrderingOption.ORDERED) {
+      builder.ordering(Ordering.ORDERED);
+    } else if (ordering == OrderingOption.KEYED) {
+      int keys = workers;
+      builder.orderByKey(m -> m.payload().index() % keys);
+    }
+    Duration workTime = work;
+    boolean burn = cpu;
+    Processor<Event, Event> processor = verbose
+        ? event -> {
+          String me = Thread.currentThread().getName();
+          lines.print(me + ": Starting processing " + event);
+          work(workTime, burn);
+          lines.print(me + ": Finished processing " + event);
+          return event;
+        }
+        : event -> {
+          work(workTime, burn);
+          return event;
+        };
+
+    Pipeline pipeline = builder.process(processor).to(Sinks.discard()).start();
+    CountDownLatch reported = new CountDownLatch(1);
+    Thread hook = new Thread(() -> drainOnSignal(pipeline, lines, reported), "sluice-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      Stats stats = pipeline.awaitCompletion();
+      long endNanos = System.nanoTime();
+      long sourceDone = sourceDoneNanos.get();
+      DemoReport report = new DemoReport(events, interval, work, workers,
+          Duration.ofNanos(endNanos - startNanos),
+          sourceDone == NOT_YET ? null : Duration.ofNanos(sourceDone - startNanos), stats);
+      for (String line : report.lines()) {
+        lines.print(line);
+      }
+    } finally {
+      reported.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is running: it drains, waits for the summary above, and lets the JVM exit.
+      }
+    }
+    return SluiceCommand.OK;
+  }
+
+  private static Event submitted(Lines lines, Event event) {
+    lines.print("main: Submitted " + event);
+    return event;
+  }
+
+  private void drainOnSignal(Pipeline pipeline, Lines lines, CountDownLatch reported) {
+    lines.print("main: Interrupted, draining...");
+    try {
+      pipeline.drain(work.plusSeconds(1));
+      reported.await(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Sleeps, or with {@code burn} spins on the CPU, for {@code time}. */
+  static void work(Duration time, boolean burn) throws InterruptedException {
+    long nanos = time.toNanos();
+    if (nanos <= 0) {
+      return;
+    }
+    if (!burn) {
+      TimeUnit.NANOSECONDS.sleep(nanos);
+      return;
+    }
+    long deadline = System.nanoTime() + nanos;
+    long x = deadline;
+    do {
+      for (int i = 0; i < 1_000; i++) {
+        x = x * 6364136223846793005L + 1442695040888963407L;   // an LCG step: real ALU work
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException("work interrupted");
+      }
+    } while (System.nanoTime() - deadline < 0);
+    burnt = x;
+  }
+
+  /** {@code source}, running {@code action} just before it signals completion. */
+  private static <T> Flow.Publisher<T> onComplete(Flow.Publisher<T> source, Runnable action) {
+    return subscriber -> source.subscribe(new Flow.Subscriber<T>() {
+      @Override
+      public void onSubscribe(Flow.Subscription subscription) {
+        subscriber.onSubscribe(subscription);
+      }
+
+      @Override
+      public void onNext(T item) {
+        subscriber.onNext(item);
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        subscriber.onError(error);
+      }
+
+      @Override
+      public void onComplete() {
+        action.run();
+        subscriber.onComplete();
+      }
+    });
+  }
+}
