@@ -178,7 +178,12 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
         return;
       }
     }
-    queue.offer(envelope);
+    try {
+      queue.offer(envelope);
+    } catch (RuntimeException e) {     // a bug, but the message must still settle
+      fail(new PipelineException("internal error admitting a message: " + e, e));
+      nack(envelope, e);
+    }
   }
 
   @Override

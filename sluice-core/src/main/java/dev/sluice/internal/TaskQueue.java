@@ -74,7 +74,14 @@ final class TaskQueue<E> {
         }
         pos = tail.get();
       } else if (diff < 0) {
-        throw new IllegalStateException("task queue full: in-flight accounting is broken");
+        // The slot's previous element was taken (head has passed it) but its taker has not yet
+        // marked the slot free: a window of a few instructions, unless that thread was
+        // descheduled. In-flight accounting guarantees the queue itself is not full.
+        if (tail.get() - head.get() > mask) {
+          throw new IllegalStateException("task queue full: in-flight accounting is broken");
+        }
+        Thread.yield();
+        pos = tail.get();
       } else {
         pos = tail.get();
       }
