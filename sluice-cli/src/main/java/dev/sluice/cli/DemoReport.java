@@ -34,6 +34,22 @@ record DemoReport(long events, Duration interval, Duration work, int workers, Du
     if (events == 0) {
       return lines;
     }
+    if (sourceTime == null) {
+      lines.add(String.format(Locale.ROOT,
+          "stopped before the source finished: %d of %d events arrived, %d processed, "
+              + "%d given back unprocessed", stats.received(), events, stats.completed(),
+          stats.nacked()));
+    } else {
+      addTimingAndLoad(lines);
+    }
+    if (seconds(wall) > 0) {
+      lines.add(String.format(Locale.ROOT, "workers busy %.0f%% of the wall time",
+          100 * seconds(stats.totalService()) / (workers * seconds(wall))));
+    }
+    return lines;
+  }
+
+  private void addTimingAndLoad(List<String> lines) {
     Duration lastArrival = interval.multipliedBy(events);
     Duration ideal = lastArrival.plus(work);
     Duration over = Duration.ofMillis(wall.minus(ideal).toMillis());
@@ -44,7 +60,7 @@ record DemoReport(long events, Duration interval, Duration work, int workers, Du
         over.isNegative() ? "under" : "over"));
     long attempts = stats.completed() + stats.failed();
     double service = attempts == 0 ? 0 : seconds(stats.totalService()) / attempts;
-    if (sourceTime != null && !sourceTime.isZero() && attempts > 0) {
+    if (!sourceTime.isZero() && attempts > 0) {
       double arrivals = stats.received() / seconds(sourceTime);
       double offered = arrivals * service;
       double utilisation = offered / workers;
@@ -56,11 +72,6 @@ record DemoReport(long events, Duration interval, Duration work, int workers, Du
               + "workers needed %d to keep it at or under 80%%%s",
           utilisation * 100, workers, rate(arrivals), human(service), needed, verdict));
     }
-    if (seconds(wall) > 0) {
-      lines.add(String.format(Locale.ROOT, "workers busy %.0f%% of the wall time",
-          100 * seconds(stats.totalService()) / (workers * seconds(wall))));
-    }
-    return lines;
   }
 
   /** Events per second, grouped by thousands when large: {@code 2,200,000}, {@code 0.67}. */

@@ -47,6 +47,18 @@ class DemoReportTest {
   }
 
   @Test
+  void aRunStoppedBeforeTheSourceFinishedSaysSoInsteadOfComparingWithTheIdeal() {
+    DemoReport report = new DemoReport(10, Duration.ofSeconds(1), Duration.ofSeconds(5), 5,
+        Duration.ofSeconds(11), null, finalStats(6, Duration.ofSeconds(30), 5));
+
+    assertThat(report.lines()).containsExactly(
+        "6 events in 11.0 s = 0.55 events/s",
+        "stopped before the source finished: 6 of 10 events arrived, 6 processed, "
+            + "0 given back unprocessed",
+        "workers busy 55% of the wall time");
+  }
+
+  @Test
   void largeRatesAreGroupedByThousands() {
     assertThat(DemoReport.rate(2_000_000, 0.909)).isEqualTo("2,200,220");
   }
