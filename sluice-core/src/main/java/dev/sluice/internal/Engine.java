@@ -8,7 +8,6 @@ import dev.sluice.PipelineException;
 import dev.sluice.Sink;
 import dev.sluice.Stats;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -24,7 +23,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -45,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * The engine first requests {@code maxInFlight} and then one batch for every batch settled, so
  * requested-but-undelivered plus in-flight never exceeds the cap, and nothing else needs a bound:
  * queue, ring and lanes are all sized by it. Requests and the cancel are serialised through
- * {@link #requestWip}, as the Flow rules demand.
+ * {@link SourceDemand}, as the Flow rules demand.
  *
  * <p><b>Shutdown.</b> States move RUNNING → DRAINING (source done, drain called, or a failure)
  * → [STOPPING] → COMPLETED | FAILED. Once the source is done and every received envelope has
@@ -59,8 +57,8 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
   private final PipelineConfig<T> config;
+  private final WorkerPool<T> pool;
   private final TaskQueue<Envelope<T>> queue;
-  private final Worker[] workers;
   private final KeyLanes<T> lanes;
   private final OrderedEmitter<T> ordered;
   private final StatsRecorder stats;
@@ -81,27 +79,18 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
   private volatile boolean sourceDone;
   private volatile boolean stopping;
 
-  private volatile Flow.Subscription subscription;
-  private final AtomicLong pendingRequest = new AtomicLong();
-  private final AtomicInteger requestWip = new AtomicInteger();
-  private volatile boolean cancelRequested;
-  private boolean cancelled;                    // touched only inside the requestWip drain
+  private final SourceDemand demand;
 
   private Engine(PipelineConfig<T> config) {
     this.config = config;
-    this.queue = new TaskQueue<>(config.maxInFlight());
+    this.pool = new WorkerPool<>(this, config.workers(), config.maxInFlight(), config.name());
+    this.queue = pool.queue;
+    this.demand = new SourceDemand(config.maxInFlight());
     this.lanes = config.keyFunction() != null ? new KeyLanes<>() : null;
     this.ordered = config.ordering() == dev.sluice.Ordering.ORDERED
         ? new OrderedEmitter<>(config.maxInFlight(), this::writeAndSettle) : null;
     this.batch = Math.max(1, config.maxInFlight() / 4);
-    this.workers = new Worker[config.workers()];
-    TaskQueue.Parker[] parkers = new TaskQueue.Parker[workers.length];
-    for (int i = 0; i < workers.length; i++) {
-      workers[i] = new Worker(this, i, workers.length, config.name() + "-worker-" + (i + 1));
-      parkers[i] = workers[i].parker;
-    }
-    queue.setParkers(parkers);
-    this.stats = new StatsRecorder(config.ticker(), this, workers.length);
+    this.stats = new StatsRecorder(config.ticker(), this, config.workers());
     this.timer = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, config.name() + "-timer");
       t.setDaemon(true);
@@ -116,10 +105,7 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
   /** Starts the workers and the timer, then subscribes to the source. */
   public static <T> Pipeline start(PipelineConfig<T> config) {
     Engine<T> engine = new Engine<>(config);
-    engine.pendingRequest.set(config.maxInFlight());
-    for (Worker worker : engine.workers) {
-      worker.thread.start();
-    }
+    engine.pool.start();
     engine.scheduleTimerTasks();
     try {
       config.source().subscribe(engine);
@@ -147,13 +133,7 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
 
   @Override
   public void onSubscribe(Flow.Subscription s) {
-    Objects.requireNonNull(s, "subscription");
-    if (subscription != null) {
-      s.cancel();                 // rule 2.5: one subscription only
-      return;
-    }
-    subscription = s;
-    drainRequests();
+    demand.subscribed(Objects.requireNonNull(s, "subscription"));
   }
 
   @Override
@@ -202,45 +182,6 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
     state.compareAndSet(State.RUNNING, State.DRAINING);
     sourceDone = true;
     checkFinished();
-  }
-
-  private void requestMore(long n) {
-    pendingRequest.addAndGet(n);
-    drainRequests();
-  }
-
-  private void cancelSource() {
-    cancelRequested = true;
-    drainRequests();
-  }
-
-  /** Serialises request and cancel calls (rule 2.7); whoever enters does the others' work. */
-  private void drainRequests() {
-    if (requestWip.getAndIncrement() != 0) {
-      return;
-    }
-    int missed = 1;
-    for (;;) {
-      Flow.Subscription s = subscription;
-      if (s != null) {
-        if (cancelRequested) {
-          pendingRequest.set(0);
-          if (!cancelled) {
-            cancelled = true;
-            s.cancel();
-          }
-        } else {
-          long n = pendingRequest.getAndSet(0);
-          if (n > 0) {
-            s.request(n);
-          }
-        }
-      }
-      missed = requestWip.addAndGet(-missed);
-      if (missed == 0) {
-        return;
-      }
-    }
   }
 
   // ---- workers ----
@@ -324,23 +265,11 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
 
   /** Timer thread: interrupts runs past the timeout and fails their attempt. */
   private void enforceTimeout() {
-    long now = stats.now();
-    long limit = config.timeout().toNanos();
-    for (Worker worker : workers) {
-      @SuppressWarnings("unchecked")
-      Envelope<T> envelope = (Envelope<T>) worker.current;
-      if (envelope == null) {
-        continue;
-      }
-      long run = worker.run;
-      if (now - worker.startNanos >= limit && envelope.claimRun(run)) {
-        stats.timedOut.increment();
-        worker.thread.interrupt();
-        envelope.release(run);
-        onFailure(envelope, new TimeoutException("attempt " + envelope.attempts
-            + " ran past the timeout of " + config.timeout() + " on " + worker.thread.getName()));
-      }
-    }
+    pool.claimRunsPastDeadline(stats.now(), config.timeout().toNanos(), (envelope, worker) -> {
+      stats.timedOut.increment();
+      onFailure(envelope, new TimeoutException("attempt " + envelope.attempts
+          + " ran past the timeout of " + config.timeout() + " on " + worker));
+    });
   }
 
   // ---- final outcomes: write, acknowledge, settle ----
@@ -461,7 +390,7 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
     }
     long count = settled.incrementAndGet();
     if (count % batch == 0 && state.get() == State.RUNNING) {
-      requestMore(batch);
+      demand.request(batch);
     }
     if (sourceDone && count == received) {
       checkFinished();
@@ -472,7 +401,7 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
 
   private void beginDrain() {
     if (state.compareAndSet(State.RUNNING, State.DRAINING)) {
-      cancelSource();
+      demand.cancel();
     }
     sourceDone = true;
     checkFinished();
@@ -493,9 +422,8 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
     Throwable cause = failure.get();
     cause = closeSink(config.sink(), "sink", cause);
     cause = closeSink(config.deadLetters(), "dead-letter sink", cause);
-    queue.close();
     long graceNanos = (stopping ? config.interruptGrace() : Duration.ofSeconds(1)).toNanos();
-    joinWorkers(System.nanoTime() + graceNanos);
+    pool.shutdown(System.nanoTime() + graceNanos);
     Stats last = stats.snapshot();
     state.set(cause == null ? State.COMPLETED : State.FAILED);
     timer.shutdownNow();
@@ -523,23 +451,6 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
     }
   }
 
-  private void joinWorkers(long deadline) {
-    for (Worker worker : workers) {
-      if (worker.thread == Thread.currentThread()) {
-        continue;
-      }
-      long left = deadline - System.nanoTime();
-      try {
-        if (left > 0) {
-          TimeUnit.NANOSECONDS.timedJoin(worker.thread, left);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-  }
-
   /** Nacks everything not yet running and interrupts what is. */
   private void stop() {
     state.getAndUpdate(s -> s == State.COMPLETED || s == State.FAILED ? s : State.STOPPING);
@@ -557,16 +468,7 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
         abandon(waiting);
       }
     }
-    for (Worker worker : workers) {
-      @SuppressWarnings("unchecked")
-      Envelope<T> running = (Envelope<T>) worker.current;
-      long run = worker.run;
-      if (running != null && running.claimRun(run)) {
-        worker.thread.interrupt();
-        running.release(run);
-        abandon(running);
-      }
-    }
+    pool.claimAllRuns((running, worker) -> abandon(running));
   }
 
   private void publishStats() {
@@ -616,12 +518,7 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
       awaitEnd(config.interruptGrace().toNanos() + TimeUnit.SECONDS.toNanos(1));
     }
     joinTimer(TimeUnit.SECONDS.toNanos(1));
-    List<String> stuck = new ArrayList<>();
-    for (Worker worker : workers) {
-      if (worker.thread.isAlive()) {
-        stuck.add(worker.thread.getName());
-      }
-    }
+    List<String> stuck = pool.stuck();
     long gaveUp = abandoned.get();
     return new DrainResult(gaveUp == 0 && stuck.isEmpty() && completion.isDone(), gaveUp, stuck,
         stats.snapshot());
@@ -673,12 +570,6 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
 
   @Override
   public int busyWorkers() {
-    int busy = 0;
-    for (Worker worker : workers) {
-      if (worker.current != null) {
-        busy++;
-      }
-    }
-    return busy;
+    return pool.busy();
   }
 }
