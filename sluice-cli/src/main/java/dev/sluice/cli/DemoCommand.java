@@ -145,10 +145,11 @@ final class DemoCommand implements Callable<Integer> {
     Lines lines = new Lines(parent.out());
     boolean verbose = !quiet;
     long startNanos = System.nanoTime();
+    AtomicLong subscribedNanos = new AtomicLong(NOT_YET);
     AtomicLong sourceDoneNanos = new AtomicLong(NOT_YET);
     LongFunction<Event> factory = verbose ? i -> submitted(lines, new Event(i)) : Event::new;
     Flow.Publisher<Message<Event>> source =
-        onComplete(Sources.generate(events, interval, factory), () -> {
+        timed(Sources.generate(events, interval, factory), subscribedNanos, () -> {
           sourceDoneNanos.set(System.nanoTime());
           if (verbose) {
             lines.print("main: Source finished, draining...");
@@ -184,10 +185,11 @@ final class DemoCommand implements Callable<Integer> {
     try {
       Stats stats = pipeline.awaitCompletion();
       long endNanos = System.nanoTime();
+      long subscribed = subscribedNanos.get();
       long sourceDone = sourceDoneNanos.get();
       DemoReport report = new DemoReport(events, interval, work, workers,
           Duration.ofNanos(endNanos - startNanos),
-          sourceDone == NOT_YET ? null : Duration.ofNanos(sourceDone - startNanos), stats);
+          sourceDone == NOT_YET ? null : Duration.ofNanos(sourceDone - subscribed), stats);
       for (String line : report.lines()) {
         lines.print(line);
       }
@@ -240,29 +242,36 @@ final class DemoCommand implements Callable<Integer> {
     burnt = x;
   }
 
-  /** {@code source}, running {@code action} just before it signals completion. */
-  private static <T> Flow.Publisher<T> onComplete(Flow.Publisher<T> source, Runnable action) {
-    return subscriber -> source.subscribe(new Flow.Subscriber<T>() {
-      @Override
-      public void onSubscribe(Flow.Subscription subscription) {
-        subscriber.onSubscribe(subscription);
-      }
+  /**
+   * {@code source}, noting in {@code subscribed} when it is subscribed to (the moment its
+   * clock starts) and running {@code completed} just before it signals completion.
+   */
+  private static <T> Flow.Publisher<T> timed(Flow.Publisher<T> source, AtomicLong subscribed,
+      Runnable completed) {
+    return subscriber -> {
+      subscribed.set(System.nanoTime());
+      source.subscribe(new Flow.Subscriber<T>() {
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+          subscriber.onSubscribe(subscription);
+        }
 
-      @Override
-      public void onNext(T item) {
-        subscriber.onNext(item);
-      }
+        @Override
+        public void onNext(T item) {
+          subscriber.onNext(item);
+        }
 
-      @Override
-      public void onError(Throwable error) {
-        subscriber.onError(error);
-      }
+        @Override
+        public void onError(Throwable error) {
+          subscriber.onError(error);
+        }
 
-      @Override
-      public void onComplete() {
-        action.run();
-        subscriber.onComplete();
-      }
-    });
+        @Override
+        public void onComplete() {
+          completed.run();
+          subscriber.onComplete();
+        }
+      });
+    };
   }
 }

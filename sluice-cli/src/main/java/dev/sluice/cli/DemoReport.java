@@ -12,7 +12,7 @@ import java.util.Locale;
  *
  * <p>The load is measured over the whole run rather than taken from the final snapshot's
  * recent-window figures, which by the end of a run describe only its quiet tail: arrivals
- * λ = events / time until the source finished, mean work S = total service / attempts, so
+ * λ = events / time from the source's subscription to its completion, mean work S = total service / attempts, so
  * utilisation ρ = λ·S / workers and workers needed = ⌈λ·S / 0.8⌉, as {@link Stats} defines them.
  *
  * @param events      events the source was asked for
@@ -20,7 +20,8 @@ import java.util.Locale;
  * @param work        work per event
  * @param workers     the pool's size
  * @param wall        from just before the pipeline started to its end
- * @param sourceTime  from the same start to the source's completion, or null if it never did
+ * @param sourceTime  from the source's subscription to its completion, or null if it never
+ *                    completed (the run was stopped)
  * @param stats       the pipeline's final statistics
  */
 record DemoReport(long events, Duration interval, Duration work, int workers, Duration wall,
