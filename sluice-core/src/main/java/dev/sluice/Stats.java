@@ -29,7 +29,7 @@ import java.util.Locale;
  * @param completionRate  messages settled per second, recently
  * @param meanService     mean processing time of one attempt, recently
  * @param totalService    processing time of all attempts since start, summed over workers
-                        (divide by {@code workers × uptime} for utilisation over the run)
+ *                       (divide by {@code workers × uptime} for utilisation over the run)
  * @param serviceP50      median processing time of one attempt since start
  * @param serviceP99      99th percentile processing time of one attempt since start
  * @param endToEndP50     median time from receipt to settlement since start
