@@ -1,0 +1,235 @@
+package dev.sluice.websocket;
+
+import dev.sluice.DeadLetter;
+import dev.sluice.Message;
+import dev.sluice.Sink;
+import dev.sluice.websocket.internal.SourceConfig;
+import dev.sluice.websocket.internal.SourceSession;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A WebSocket feed as a source: each complete text or binary message is one
+ * {@link Message Message&lt;String&gt;}, read with the JDK's {@code java.net.http.WebSocket}.
+ *
+ * <pre>{@code
+ * WebSocketSource source = WebSocketSource.builder("wss://feed.example.com/v1")
+ *     .headerFromEnv("Authorization", "FEED_TOKEN")
+ *     .subscribeMessage("{\"op\":\"subscribe\",\"channel\":\"trades\"}")
+ *     .build();
+ * Pipeline pipeline = Sluice.from(source).workers(4).process(Trade::parse).to(sink).start();
+ * }</pre>
+ *
+ * <p><b>One connection.</b> A source is one connection, made when the pipeline subscribes;
+ * it may be subscribed once (a second subscriber gets an {@link IllegalStateException}).
+ *
+ * <p><b>Backpressure.</b> The source reads from the socket only as many messages as its
+ * subscriber has requested (a pipeline requests up to its {@code maxInFlight}), capped at
+ * {@code bufferSize}: a fast server is slowed by TCP. See {@link OverflowPolicy} for what
+ * happens when a server will not slow down, and the other policies.
+ *
+ * <p><b>Messages.</b> Fragments are reassembled. {@link Message#topic()} is the URI without
+ * its query, {@link Message#sequence()} counts from 1 across reconnects, and the header
+ * {@code websocket.type} is {@code text} or {@code binary}; binary messages become strings
+ * by {@link BinaryMode}. WebSocket has no acknowledgement: acks and nacks do nothing.
+ *
+ * <p><b>Dead letters.</b> A message larger than {@code maxMessageSize}, or a binary message
+ * that is not UTF-8 under {@link BinaryMode#UTF8}, never reaches the pipeline: the source
+ * writes a {@link DeadLetter} (attempts 0: it never ran; cause a
+ * {@link MessageTooLargeException} or {@link MalformedMessageException}; payload the message's
+ * first 256 characters, or its first bytes in Base64) to the builder's
+ * {@link Builder#deadLetters dead-letter sink}, and logs it at WARN. The connection is kept.
+ *
+ * <p><b>Connection.</b> Pings are answered with pongs by the JDK client. After a close or an
+ * error the source reconnects with exponential backoff (with jitter) and sends the subscribe
+ * message again; messages the server sent while we were away are lost. Close codes, reasons
+ * and errors are logged (logger {@code dev.sluice.websocket.WebSocketSource}) and kept in
+ * {@link #stats()}. Header values and the URI's query are never logged.
+ *
+ * <p><b>Ending.</b> The stream completes after {@link #close()}, or when the server closes
+ * with 1000 and no reconnect is left; it fails when the connection is lost for good
+ * (another close code, or out of reconnect attempts) or the buffer overflows under
+ * {@link OverflowPolicy#FAIL}. Buffered messages are delivered before a completion or a lost
+ * connection is signalled.
+ *
+ * <p><b>Threads.</b> Thread-safe. Signals come from the JDK client's threads or from the
+ * thread that called {@code request}, one at a time. The client's threads are daemons.
+ */
+public final class WebSocketSource implements Flow.Publisher<Message<String>>, AutoCloseable {
+
+  private final SourceConfig config;
+  private final AtomicReference<SourceSession> session = new AtomicReference<>();
+  private volatile boolean closed;
+
+  private WebSocketSource(SourceConfig config) {
+    this.config = config;
+  }
+
+  /** Starts a source for {@code uri} ({@code ws://} or {@code wss://}). */
+  public static Builder builder(URI uri) {
+    return new Builder(uri);
+  }
+
+  /** Starts a source for {@code uri} ({@code ws://} or {@code wss://}). */
+  public static Builder builder(String uri) {
+    return new Builder(URI.create(Objects.requireNonNull(uri, "uri")));
+  }
+
+  @Override
+  public void subscribe(Flow.Subscriber<? super Message<String>> subscriber) {
+    Objects.requireNonNull(subscriber, "subscriber");
+    SourceSession fresh = new SourceSession(config, subscriber);
+    if (!session.compareAndSet(null, fresh)) {
+      subscriber.onSubscribe(new Flow.Subscription() {
+        @Override public void request(long n) { }
+        @Override public void cancel() { }
+      });
+      subscriber.onError(new IllegalStateException(
+          "a WebSocketSource is one connection: it can be subscribed once"));
+      return;
+    }
+    subscriber.onSubscribe(fresh);
+    if (closed) {
+      fresh.close();
+    } else {
+      fresh.start();
+    }
+  }
+
+  /** Where the connection stands; {@link ConnectionState#IDLE} before the subscription. */
+  public ConnectionState state() {
+    SourceSession s = session.get();
+    return s == null ? (closed ? ConnectionState.CLOSED : ConnectionState.IDLE) : s.state();
+  }
+
+  /** A snapshot of the counters; all zero before the subscription. */
+  public WebSocketStats stats() {
+    SourceSession s = session.get();
+    return s != null ? s.stats() : new WebSocketStats(state(), 0, 0, 0, 0, 0, 0, 0, -1, "", null);
+  }
+
+  /**
+   * Stops reading and closes the connection (1000), then completes the stream once the
+   * buffered messages are delivered. Idempotent; safe from any thread.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    SourceSession s = session.get();
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "WebSocketSource[" + config.endpoint().displayName() + ", " + state() + "]";
+  }
+
+  /**
+   * Configures a {@link WebSocketSource}; checked, and secrets read, in {@link #build()}.
+   * Not thread-safe.
+   */
+  public static final class Builder extends ConnectionBuilder<Builder> {
+    private int maxMessageSize = 1 << 20;
+    private int bufferSize = 256;
+    private OverflowPolicy overflow = OverflowPolicy.BLOCK;
+    private BinaryMode binaryMode = BinaryMode.UTF8;
+    private Duration initialBackoff = Duration.ofMillis(100);
+    private Duration maxBackoff = Duration.ofSeconds(30);
+    private int maxReconnectAttempts = Integer.MAX_VALUE;
+    private Sink<? super DeadLetter<String>> deadLetters;
+
+    private Builder(URI uri) {
+      super(uri);
+    }
+
+    /**
+     * The largest message accepted, in bytes (UTF-8 bytes for text; default 1 MiB). Larger
+     * ones go to the dead-letter path and the connection is kept.
+     */
+    public Builder maxMessageSize(int bytes) {
+      this.maxMessageSize = bytes;
+      return this;
+    }
+
+    /** The most complete messages held between the socket and the subscriber (default 256). */
+    public Builder bufferSize(int messages) {
+      this.bufferSize = messages;
+      return this;
+    }
+
+    /** What to do when the server outpaces the pipeline (default {@link OverflowPolicy#BLOCK}). */
+    public Builder overflow(OverflowPolicy policy) {
+      this.overflow = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** How binary messages become strings (default {@link BinaryMode#UTF8}). */
+    public Builder binaryMode(BinaryMode mode) {
+      this.binaryMode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /**
+     * Reconnect backoff: the first wait is about {@code initial}, doubling after each failed
+     * attempt up to {@code max}, each with jitter (50–100 % of it); a successful connect starts
+     * again from {@code initial}. Default 100 ms to 30 s.
+     */
+    public Builder reconnectBackoff(Duration initial, Duration max) {
+      this.initialBackoff = Objects.requireNonNull(initial, "initial");
+      this.maxBackoff = Objects.requireNonNull(max, "max");
+      return this;
+    }
+
+    /**
+     * Consecutive failed attempts (connects that fail, connections lost without a message in
+     * between counting as one) before the stream fails (default: no limit).
+     */
+    public Builder maxReconnectAttempts(int attempts) {
+      this.maxReconnectAttempts = attempts;
+      return this;
+    }
+
+    /**
+     * Never reconnect: a close with 1000 completes the stream; any other close, an error or a
+     * failed first connect fails it.
+     */
+    public Builder noReconnect() {
+      return maxReconnectAttempts(0);
+    }
+
+    /**
+     * Where too-large and malformed messages go (default: logged only). The source writes to
+     * it from the JDK client's thread, one write at a time; give it a sink of its own, or a
+     * thread-safe one if the pipeline writes there too.
+     */
+    public Builder deadLetters(Sink<? super DeadLetter<String>> sink) {
+      this.deadLetters = Objects.requireNonNull(sink, "sink");
+      return this;
+    }
+
+    /**
+     * Checks the settings, reads header values and the trust store, and makes the source.
+     * Nothing connects until it is subscribed.
+     *
+     * @throws IllegalArgumentException naming the first bad setting and its value
+     */
+    public WebSocketSource build() {
+      require(maxMessageSize >= 1, "maxMessageSize must be >= 1 but was " + maxMessageSize);
+      require(bufferSize >= 1, "bufferSize must be >= 1 but was " + bufferSize);
+      require(!initialBackoff.isNegative() && !initialBackoff.isZero(),
+          "reconnect initial backoff must be > 0 but was " + initialBackoff);
+      require(maxBackoff.compareTo(initialBackoff) >= 0,
+          "reconnect max backoff must be >= initial backoff " + initialBackoff + " but was "
+              + maxBackoff);
+      require(maxReconnectAttempts >= 0,
+          "maxReconnectAttempts must be >= 0 but was " + maxReconnectAttempts);
+      return new WebSocketSource(new SourceConfig(buildEndpoint(), maxMessageSize, bufferSize,
+          overflow, binaryMode, initialBackoff, maxBackoff, maxReconnectAttempts, deadLetters));
+    }
+  }
+}
