@@ -175,7 +175,11 @@ public final class SourceSession implements Flow.Subscription, WebSocket.Listene
     if (ws == socket) {
       lastCloseCode = statusCode;
       lastCloseReason = reason;
-      LOG.warn("{}: the server closed the connection: {} {}", name, statusCode, reason);
+      if (statusCode == WebSocket.NORMAL_CLOSURE) {
+        LOG.info("{}: the server closed the connection: {} {}", name, statusCode, reason);
+      } else {
+        LOG.warn("{}: the server closed the connection: {} {}", name, statusCode, reason);
+      }
       connectionLost(statusCode, reason, null);
     }
     return null;
