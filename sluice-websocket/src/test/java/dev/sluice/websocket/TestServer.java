@@ -111,6 +111,8 @@ public final class TestServer implements AutoCloseable {
     final Map<String, String> headers;
     final String path;
     final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+    /** Every text the client sent, in order, never consumed. */
+    final List<String> log = new CopyOnWriteArrayList<>();
     final AtomicInteger pongs = new AtomicInteger();
     final AtomicLong sent = new AtomicLong();
     final CountDownLatch closed = new CountDownLatch(1);
@@ -141,6 +143,7 @@ public final class TestServer implements AutoCloseable {
 
     @Override
     public void onWebSocketText(String message) {
+      log.add(message);
       texts.add(message);
     }
 

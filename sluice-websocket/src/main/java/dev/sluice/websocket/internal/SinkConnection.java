@@ -1,8 +1,10 @@
 package dev.sluice.websocket.internal;
 
+import java.io.IOException;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -34,7 +36,15 @@ public final class SinkConnection implements WebSocket.Listener {
     CompletableFuture<Void> next = tail.handle((v, e) -> null)
         .thenCompose(x -> open())
         .thenCompose(ws -> ws.sendText(text, true))
-        .thenApply(ws -> null);
+        .handle((ws, e) -> {
+          if (e != null) {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null
+                ? e.getCause() : e;
+            throw new CompletionException(
+                new IOException(endpoint + ": cannot send: " + cause, cause));
+          }
+          return null;
+        });
     tail = next;
     return next;
   }
