@@ -23,14 +23,15 @@ import picocli.CommandLine.UnmatchedArgumentException;
  *
  * <p><b>Exit codes.</b> {@value #OK}: done; {@value #FAILED}: the run failed (its source or
  * sink broke); {@value #USAGE}: the command line was wrong — one line on stderr says what and
- * how to fix it, with no stack trace.
+ * how to fix it, with no stack trace; {@value #DEAD_LETTERS}: {@code sluice run
+ * --fail-on-dead-letter} dead-lettered messages.
  */
 @Command(name = "sluice",
     mixinStandardHelpOptions = true,
     versionProvider = SluiceCommand.Version.class,
     description = "Keeps one consumer level with a fast event stream whose per-event work is "
         + "heavy: a bounded pool of workers between a source and a sink.",
-    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
 public final class SluiceCommand implements Callable<Integer> {
 
   /** The run finished. */
@@ -39,6 +40,8 @@ public final class SluiceCommand implements Callable<Integer> {
   public static final int FAILED = 1;
   /** The command line was wrong. */
   public static final int USAGE = 2;
+  /** {@code sluice run --fail-on-dead-letter}: the run ended but dead-lettered messages. */
+  public static final int DEAD_LETTERS = 3;
 
   private final PrintStream out;
   private final PrintStream err;
@@ -79,7 +82,8 @@ public final class SluiceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    err.println("sluice: missing command. Try 'sluice demo', or 'sluice --help' for the list.");
+    err.println("sluice: missing command. Try 'sluice demo' or 'sluice run', or 'sluice --help' "
+        + "for the list.");
     return USAGE;
   }
 

@@ -1,0 +1,93 @@
+package dev.sluice.cli;
+
+import dev.sluice.MessageProcessor;
+import dev.sluice.Processor;
+import java.io.File;
+import java.lang.reflect.InvocationTargetException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Loads {@code --processor CLASS} from {@code --classpath}: a public class with a public
+ * no-argument constructor implementing {@link Processor}{@code <String, ?>} (or
+ * {@link MessageProcessor}{@code <String, ?>} to see the topic, key and attempt). Results are
+ * written with {@code toString()}.
+ *
+ * <p>Stateless; called once, on the command's thread.
+ */
+final class ProcessorClasses {
+
+  private ProcessorClasses() {
+  }
+
+  /**
+   * An instance of {@code className}.
+   *
+   * @throws IllegalArgumentException in one line: a missing classpath entry, a class not
+   *                                  found, not a processor, or failing to construct
+   */
+  @SuppressWarnings("unchecked")
+  static MessageProcessor<String, Object> load(String className, String classpath) {
+    ClassLoader loader = loader(classpath);
+    Class<?> type;
+    try {
+      type = Class.forName(className, true, loader);
+    } catch (ClassNotFoundException e) {
+      throw new IllegalArgumentException("--processor: class " + className + " not found"
+          + (classpath == null ? " (give its jar or directory with --classpath)"
+          : " on --classpath " + classpath));
+    } catch (LinkageError e) {
+      throw new IllegalArgumentException("--processor: cannot load " + className + ": " + e);
+    }
+    boolean plain = Processor.class.isAssignableFrom(type);
+    if (!plain && !MessageProcessor.class.isAssignableFrom(type)) {
+      throw new IllegalArgumentException("--processor: " + className + " implements neither "
+          + Processor.class.getName() + " nor " + MessageProcessor.class.getName());
+    }
+    Object instance;
+    try {
+      instance = type.getConstructor().newInstance();
+    } catch (NoSuchMethodException | IllegalAccessException e) {
+      throw new IllegalArgumentException("--processor: " + className
+          + " needs a public no-argument constructor (and must be a public class)");
+    } catch (InvocationTargetException e) {
+      throw new IllegalArgumentException("--processor: the constructor of " + className
+          + " failed: " + e.getCause());
+    } catch (InstantiationException e) {
+      throw new IllegalArgumentException("--processor: " + className + " is abstract");
+    }
+    if (plain) {
+      Processor<String, Object> processor = (Processor<String, Object>) instance;
+      return (message, attempt) -> processor.process(message.payload());
+    }
+    return (MessageProcessor<String, Object>) instance;
+  }
+
+  private static ClassLoader loader(String classpath) {
+    ClassLoader parent = ProcessorClasses.class.getClassLoader();
+    if (classpath == null || classpath.isBlank()) {
+      return parent;
+    }
+    List<URL> urls = new ArrayList<>();
+    for (String entry : classpath.split(File.pathSeparator)) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      Path path = Path.of(entry);
+      if (!Files.exists(path)) {
+        throw new IllegalArgumentException("--classpath: " + entry + " does not exist");
+      }
+      try {
+        urls.add(path.toUri().toURL());
+      } catch (MalformedURLException e) {
+        throw new IllegalArgumentException("--classpath: " + entry + ": " + e.getMessage());
+      }
+    }
+    return new URLClassLoader(urls.toArray(URL[]::new), parent);
+  }
+}

@@ -1,0 +1,90 @@
+package dev.sluice.cli.uri;
+
+import dev.sluice.Message;
+import dev.sluice.Sources;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Flow;
+
+/**
+ * Turns a {@code --source} URI into a source of text messages. One entry per scheme in
+ * {@link #SCHEMES}: adding a scheme is adding an entry.
+ *
+ * <ul>
+ *   <li>{@code -}: the lines of standard input;</li>
+ *   <li>{@code file:PATH}: the lines of a file (topic: the path);</li>
+ *   <li>{@code generate:?count=N&interval=D}: the numbers 1..N, the i-th due i × D after start
+ *       (the demo's source; count defaults to unlimited, interval to 0).</li>
+ * </ul>
+ *
+ * <p>Stateless and thread-safe. {@link #open} checks what it can at once (the scheme, the
+ * parameters, that a file is readable) and throws {@link IllegalArgumentException} with one
+ * line saying what is wrong.
+ */
+public final class SourceUris {
+
+  /** Opens one scheme's URIs; {@code rest} is the text after {@code scheme:}. */
+  @FunctionalInterface
+  interface Opener {
+    Flow.Publisher<Message<String>> open(String uri, String rest, UriContext context);
+  }
+
+  private static final Map<String, Opener> SCHEMES = new TreeMap<>(Map.of(
+      "file", SourceUris::file,
+      "generate", SourceUris::generate));
+
+  private SourceUris() {
+  }
+
+  /** The source {@code uri} names. */
+  public static Flow.Publisher<Message<String>> open(String uri, UriContext context) {
+    if (uri.equals("-")) {
+      return Sources.lines(context.stdin());
+    }
+    int colon = uri.indexOf(':');
+    String scheme = colon > 0 ? uri.substring(0, colon) : "";
+    Opener opener = SCHEMES.get(scheme);
+    if (opener == null) {
+      throw unknownScheme("--source", uri, scheme, "-, " + String.join(":..., ",
+          SCHEMES.keySet()) + ":...");
+    }
+    return opener.open(uri, uri.substring(colon + 1), context);
+  }
+
+  static IllegalArgumentException unknownScheme(String option, String uri, String scheme,
+      String known) {
+    String what = scheme.isEmpty() ? "has no scheme" : "has an unknown scheme '" + scheme + "'";
+    String hint = scheme.equals("mqtt") || scheme.equals("mqtts") || scheme.equals("ws")
+        || scheme.equals("wss") ? " (this build of sluice does not include " + scheme + ")" : "";
+    return new IllegalArgumentException(option + " '" + Redaction.uri(uri) + "' " + what + hint
+        + ": use " + known);
+  }
+
+  private static Flow.Publisher<Message<String>> file(String uri, String rest,
+      UriContext context) {
+    Path path = FilePaths.of(uri, rest, "--source");
+    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+      throw new IllegalArgumentException("--source '" + uri + "': cannot read " + path
+          + (Files.exists(path) ? " (not a readable file)" : " (no such file)"));
+    }
+    return Sources.lines(path);
+  }
+
+  private static Flow.Publisher<Message<String>> generate(String uri, String rest,
+      UriContext context) {
+    int q = rest.indexOf('?');
+    if (!(q < 0 ? rest : rest.substring(0, q)).isEmpty()) {
+      throw new IllegalArgumentException("--source '" + uri
+          + "': write generate:?count=N&interval=D");
+    }
+    UriParams params = UriParams.parse(uri, q < 0 ? null : rest.substring(q + 1))
+        .allowOnly(Set.of("count", "interval"));
+    long count = params.longValue("count", Long.MAX_VALUE, 0);
+    Duration interval = params.duration("interval", Duration.ZERO);
+    return Sources.generate(count, interval, Long::toString);
+  }
+}

@@ -1,0 +1,140 @@
+package dev.sluice.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real {@code sluice} command run as a child JVM (the test classpath, main class
+ * {@link SluiceCommand}), with its stdout and stderr collected line by line as they come, so a
+ * test can wait for a line and then signal the process.
+ */
+final class SluiceProcess implements AutoCloseable {
+
+  private final Process process;
+  private final List<String> out = new CopyOnWriteArrayList<>();
+  private final List<String> err = new CopyOnWriteArrayList<>();
+  private final Thread outPump;
+  private final Thread errPump;
+
+  private SluiceProcess(Process process) {
+    this.process = process;
+    this.outPump = pump(process.getInputStream(), out);
+    this.errPump = pump(process.getErrorStream(), err);
+  }
+
+  /** Starts {@code sluice ARGS…} in {@code dir}. */
+  static SluiceProcess start(Path dir, String... args) {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
+        "-cp", System.getProperty("java.class.path"), SluiceCommand.class.getName()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+    try {
+      return new SluiceProcess(builder.start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Runs {@code sluice ARGS…} with {@code input} as its whole stdin, and waits for it. */
+  static SluiceProcess run(Path dir, String input, String... args) {
+    SluiceProcess p = start(dir, args);
+    p.write(input);
+    p.closeInput();
+    p.awaitExit();
+    return p;
+  }
+
+  private static Thread pump(InputStream in, List<String> lines) {
+    Thread t = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          lines.add(line);
+        }
+      } catch (IOException ended) {
+        // the process is gone
+      }
+    });
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  void write(String text) {
+    try {
+      OutputStream in = process.getOutputStream();
+      in.write(text.getBytes(StandardCharsets.UTF_8));
+      in.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  void closeInput() {
+    try {
+      process.getOutputStream().close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Sends SIGTERM. Through the process's handle: {@code Process.destroy()} would also close
+   * our ends of its pipes, losing what it prints while it drains.
+   */
+  void terminate() {
+    process.toHandle().destroy();
+  }
+
+  /** Waits (at most a minute) for the exit and for both streams to be read to their end. */
+  int awaitExit() {
+    try {
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("sluice did not exit within 60 s; stderr: " + err);
+      }
+      outPump.join(10_000);
+      errPump.join(10_000);
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  int exitCode() {
+    return awaitExit();
+  }
+
+  List<String> out() {
+    return List.copyOf(out);
+  }
+
+  List<String> err() {
+    return List.copyOf(err);
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+    }
+  }
+}
