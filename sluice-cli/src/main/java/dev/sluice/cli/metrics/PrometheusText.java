@@ -2,7 +2,6 @@ package dev.sluice.cli.metrics;
 
 import dev.sluice.Stats;
 import java.time.Duration;
-import java.util.Locale;
 
 /**
  * Renders a {@link Stats} snapshot in the Prometheus text exposition format (version 0.0.4):
@@ -90,6 +89,6 @@ public final class PrometheusText {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return Long.toString((long) v);
     }
-    return String.format(Locale.ROOT, "%.6g", v);
+    return Double.toString(v);
   }
 }
