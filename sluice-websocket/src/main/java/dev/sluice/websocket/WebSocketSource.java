@@ -186,8 +186,9 @@ public final class WebSocketSource implements Flow.Publisher<Message<String>>, A
     }
 
     /**
-     * Consecutive failed attempts (connects that fail, connections lost without a message in
-     * between counting as one) before the stream fails (default: no limit).
+     * How many reconnect attempts in a row may fail before the stream fails (default: no
+     * limit). A successful connect resets the count, so a server that keeps accepting and then
+     * dropping us is retried forever, every {@code initial} backoff or so.
      */
     public Builder maxReconnectAttempts(int attempts) {
       this.maxReconnectAttempts = attempts;

@@ -101,8 +101,12 @@ public final class TestServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    server.stop();
+  public void close() {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot stop the test server: " + e, e);
+    }
   }
 
   /** One server-side connection. */
@@ -153,8 +157,9 @@ public final class TestServer implements AutoCloseable {
     }
 
     @Override
-    public void onWebSocketClose(int statusCode, String reason) {
+    public void onWebSocketClose(int statusCode, String reason, Callback callback) {
       closed.countDown();
+      callback.succeed();
     }
 
     /** The next text the client sent, waiting up to 10 s. */
