@@ -17,6 +17,7 @@ import dev.sluice.cli.exec.ExecFormat;
 import dev.sluice.cli.exec.ExecProcessor;
 import dev.sluice.cli.metrics.HealthMonitor;
 import dev.sluice.cli.metrics.MetricsServer;
+import dev.sluice.cli.uri.OpenedSource;
 import dev.sluice.cli.uri.Redaction;
 import dev.sluice.cli.uri.SinkUris;
 import dev.sluice.cli.uri.SourceUris;
@@ -55,7 +56,7 @@ import picocli.CommandLine.ParentCommand;
             + "external command or a Java class) and writes the results to a sink.",
         "Example: seq 100 | sluice run --exec 'python3 score.py' --workers 4 --ordering ordered"},
     footer = {"",
-        "URIs: - (stdin / stdout lines), file:PATH, generate:?count=N&interval=D.",
+        "URIs: - (stdin / stdout lines), file:PATH, generate:?count=N&interval=D, ws://, wss://.",
         "Keys: key=line, key=topic, key=topic[N] (level N from 0), key=json:/pointer.",
         "Durations: 250us, 500ms, 1.5s, 5s, 1m, 0, or ISO-8601 (PT5S).",
         "Exit codes: 0 done (also after a drain on SIGTERM/SIGINT), 1 the run failed, "
@@ -154,7 +155,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--stall-after", paramLabel = "DURATION",
       converter = DurationConverter.class,
       description = "/health fails when messages are in flight and none settled for this "
-          + "long (default: twice --timeout, or 1m without one).")
+          + "long, or the source is disconnected that long (default: twice --timeout, or 1m).")
   private Duration stallAfter;
 
   @Option(names = "--log-every", paramLabel = "DURATION", defaultValue = "5s",
@@ -162,6 +163,14 @@ final class RunCommand implements Callable<Integer> {
       description = "When stderr is not a terminal, a status line this often "
           + "(default: ${DEFAULT-VALUE}).")
   private Duration logEvery;
+
+  @Option(names = "--ws-header", paramLabel = "NAME=VALUE",
+      description = "A header for WebSocket handshakes (repeatable); values never printed.")
+  private List<String> wsHeaders = new ArrayList<>();
+
+  @Option(names = "--ws-subscribe", paramLabel = "TEXT",
+      description = "A message sent after each WebSocket connect, e.g. a subscription.")
+  private String wsSubscribe;
 
   @Option(names = "--password-file", paramLabel = "FILE",
       description = "Broker password, read from this file (else $SLUICE_MQTT_PASSWORD); "
@@ -193,8 +202,9 @@ final class RunCommand implements Callable<Integer> {
       processor = ProcessorClasses.load(processorClass, classpath);
     }
     UriContext context = new UriContext(System.in, parent.out(),
-        new Secrets(passwordFile, System.getenv())::password);
-    Flow.Publisher<Message<String>> messages = SourceUris.open(source, context);
+        new Secrets(passwordFile, System.getenv())::password, wsHeaders, wsSubscribe);
+    OpenedSource opened = SourceUris.open(source, context);
+    Flow.Publisher<Message<String>> messages = opened.publisher();
     Sink<Object> results = SinkUris.open("--sink", sink, context);
     PipelineBuilder<String, Object> builder = Sluice.from(messages)
         .workers(workers != null ? workers : Runtime.getRuntime().availableProcessors())
@@ -213,7 +223,7 @@ final class RunCommand implements Callable<Integer> {
     builder.deadLetters(new DeadLetterLines(deadLetter != null
         ? SinkUris.open("--dead-letter", deadLetter, context)
         : Sinks.callback(line -> status.line("sluice run: dead letter: " + line))));
-    HealthMonitor health = new HealthMonitor(stallLimit(), System::nanoTime);
+    HealthMonitor health = new HealthMonitor(stallLimit(), System::nanoTime, opened.connected());
     MetricsServer metrics = null;
     if (metricsPort != null) {
       metrics = MetricsServer.start(metricsBind, metricsPort, health);

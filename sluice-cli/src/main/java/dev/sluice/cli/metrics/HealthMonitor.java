@@ -2,12 +2,14 @@ package dev.sluice.cli.metrics;
 
 import dev.sluice.Stats;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
  * Decides whether a running pipeline is healthy: it is stalled when messages are in flight and
  * none has been settled (done, failed, dead-lettered or nacked) for longer than
- * {@code stallAfter}. An idle pipeline (nothing in flight) is healthy however long it waits.
+ * {@code stallAfter}, or when its source has been disconnected for longer than that. An idle
+ * pipeline (nothing in flight, source connected) is healthy however long it waits.
  *
  * <p><b>Thread-safety.</b> {@link #observe} is called by the pipeline's timer thread and
  * {@link #check} by the metrics server's thread; both are synchronized.
@@ -20,13 +22,22 @@ public final class HealthMonitor {
 
   private final long stallAfterNanos;
   private final LongSupplier nanoClock;
+  private final BooleanSupplier sourceConnected;
+  private long disconnectedSinceNanos = -1;   // guarded by this; -1 while connected
   private long settled = -1;        // guarded by this
   private long lastProgressNanos;   // guarded by this
   private long inFlight;            // guarded by this
 
   public HealthMonitor(Duration stallAfter, LongSupplier nanoClock) {
+    this(stallAfter, nanoClock, () -> true);
+  }
+
+  /** A monitor that also fails when {@code sourceConnected} stays false past the limit. */
+  public HealthMonitor(Duration stallAfter, LongSupplier nanoClock,
+      BooleanSupplier sourceConnected) {
     this.stallAfterNanos = stallAfter.toNanos();
     this.nanoClock = nanoClock;
+    this.sourceConnected = sourceConnected;
     this.lastProgressNanos = nanoClock.getAsLong();
   }
 
@@ -39,11 +50,21 @@ public final class HealthMonitor {
       lastProgressNanos = now;
     }
     inFlight = stats.inFlight();
+    if (sourceConnected.getAsBoolean()) {
+      disconnectedSinceNanos = -1;
+    } else if (disconnectedSinceNanos == -1) {
+      disconnectedSinceNanos = now;
+    }
   }
 
   /** The verdict now. */
   public synchronized Health check() {
-    long idle = nanoClock.getAsLong() - lastProgressNanos;
+    long now = nanoClock.getAsLong();
+    if (disconnectedSinceNanos != -1 && now - disconnectedSinceNanos > stallAfterNanos) {
+      return new Health(false, "source disconnected for "
+          + Duration.ofNanos(now - disconnectedSinceNanos).toSeconds() + " s");
+    }
+    long idle = now - lastProgressNanos;
     if (inFlight > 0 && idle > stallAfterNanos) {
       return new Health(false, "stalled: " + inFlight + " message(s) in flight and none "
           + "settled for " + Duration.ofNanos(idle).toSeconds() + " s");

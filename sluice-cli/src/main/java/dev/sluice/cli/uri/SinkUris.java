@@ -14,7 +14,8 @@ import java.util.TreeMap;
  *
  * <ul>
  *   <li>{@code -}: one line per result on standard output, flushed line by line;</li>
- *   <li>{@code file:PATH}: one line per result appended to a file (created if missing).</li>
+ *   <li>{@code file:PATH}: one line per result appended to a file (created if missing);</li>
+ *   <li>{@code ws://…}, {@code wss://…}: one text message per result.</li>
  * </ul>
  *
  * <p>Stateless and thread-safe. {@link #open} throws {@link IllegalArgumentException} with
@@ -29,7 +30,9 @@ public final class SinkUris {
   }
 
   private static final Map<String, Opener> SCHEMES = new TreeMap<>(Map.of(
-      "file", SinkUris::file));
+      "file", SinkUris::file,
+      "ws", WebSocketUris::sink,
+      "wss", WebSocketUris::sink));
 
   private SinkUris() {
   }

@@ -1,6 +1,5 @@
 package dev.sluice.cli.uri;
 
-import dev.sluice.Message;
 import dev.sluice.Sources;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +7,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Flow;
 
 /**
  * Turns a {@code --source} URI into a source of text messages. One entry per scheme in
@@ -18,7 +16,8 @@ import java.util.concurrent.Flow;
  *   <li>{@code -}: the lines of standard input;</li>
  *   <li>{@code file:PATH}: the lines of a file (topic: the path);</li>
  *   <li>{@code generate:?count=N&interval=D}: the numbers 1..N, the i-th due i × D after start
- *       (the demo's source; count defaults to unlimited, interval to 0).</li>
+ *       (the demo's source; count defaults to unlimited, interval to 0);</li>
+ *   <li>{@code ws://…}, {@code wss://…}: each WebSocket message (see {@link WebSocketUris}).</li>
  * </ul>
  *
  * <p>Stateless and thread-safe. {@link #open} checks what it can at once (the scheme, the
@@ -30,20 +29,22 @@ public final class SourceUris {
   /** Opens one scheme's URIs; {@code rest} is the text after {@code scheme:}. */
   @FunctionalInterface
   interface Opener {
-    Flow.Publisher<Message<String>> open(String uri, String rest, UriContext context);
+    OpenedSource open(String uri, String rest, UriContext context);
   }
 
   private static final Map<String, Opener> SCHEMES = new TreeMap<>(Map.of(
       "file", SourceUris::file,
-      "generate", SourceUris::generate));
+      "generate", SourceUris::generate,
+      "ws", WebSocketUris::source,
+      "wss", WebSocketUris::source));
 
   private SourceUris() {
   }
 
   /** The source {@code uri} names. */
-  public static Flow.Publisher<Message<String>> open(String uri, UriContext context) {
+  public static OpenedSource open(String uri, UriContext context) {
     if (uri.equals("-")) {
-      return Sources.lines(context.stdin());
+      return OpenedSource.local(Sources.lines(context.stdin()));
     }
     int colon = uri.indexOf(':');
     String scheme = colon > 0 ? uri.substring(0, colon) : "";
@@ -58,24 +59,22 @@ public final class SourceUris {
   static IllegalArgumentException unknownScheme(String option, String uri, String scheme,
       String known) {
     String what = scheme.isEmpty() ? "has no scheme" : "has an unknown scheme '" + scheme + "'";
-    String hint = scheme.equals("mqtt") || scheme.equals("mqtts") || scheme.equals("ws")
-        || scheme.equals("wss") ? " (this build of sluice does not include " + scheme + ")" : "";
+    String hint = scheme.equals("mqtt") || scheme.equals("mqtts")
+        ? " (this build of sluice does not include " + scheme + ")" : "";
     return new IllegalArgumentException(option + " '" + Redaction.uri(uri) + "' " + what + hint
         + ": use " + known);
   }
 
-  private static Flow.Publisher<Message<String>> file(String uri, String rest,
-      UriContext context) {
+  private static OpenedSource file(String uri, String rest, UriContext context) {
     Path path = FilePaths.of(uri, rest, "--source");
     if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
       throw new IllegalArgumentException("--source '" + uri + "': cannot read " + path
           + (Files.exists(path) ? " (not a readable file)" : " (no such file)"));
     }
-    return Sources.lines(path);
+    return OpenedSource.local(Sources.lines(path));
   }
 
-  private static Flow.Publisher<Message<String>> generate(String uri, String rest,
-      UriContext context) {
+  private static OpenedSource generate(String uri, String rest, UriContext context) {
     int q = rest.indexOf('?');
     if (!(q < 0 ? rest : rest.substring(0, q)).isEmpty()) {
       throw new IllegalArgumentException("--source '" + uri
@@ -85,6 +84,6 @@ public final class SourceUris {
         .allowOnly(Set.of("count", "interval"));
     long count = params.longValue("count", Long.MAX_VALUE, 0);
     Duration interval = params.duration("interval", Duration.ZERO);
-    return Sources.generate(count, interval, Long::toString);
+    return OpenedSource.local(Sources.generate(count, interval, Long::toString));
   }
 }

@@ -71,6 +71,26 @@ class MetricsTest {
   }
 
   @Test
+  void healthFailsWhenTheSourceStaysDisconnectedPastTheLimit() {
+    AtomicLong now = new AtomicLong();
+    java.util.concurrent.atomic.AtomicBoolean connected =
+        new java.util.concurrent.atomic.AtomicBoolean(false);
+    HealthMonitor health = new HealthMonitor(Duration.ofSeconds(5), now::get, connected::get);
+
+    health.observe(stats(10, 0));
+    now.addAndGet(Duration.ofSeconds(3).toNanos());
+    health.observe(stats(10, 0));
+    assertThat(health.check().healthy()).isTrue();
+    now.addAndGet(Duration.ofSeconds(3).toNanos());
+    assertThat(health.check()).isEqualTo(new HealthMonitor.Health(false,
+        "source disconnected for 6 s"));
+
+    connected.set(true);
+    health.observe(stats(10, 0));
+    assertThat(health.check().healthy()).isTrue();
+  }
+
+  @Test
   void anIdlePipelineIsHealthyHoweverLongItWaits() {
     AtomicLong now = new AtomicLong();
     HealthMonitor health = new HealthMonitor(Duration.ofSeconds(1), now::get);

@@ -40,7 +40,7 @@ class UrisTest {
 
   @Test
   void dashReadsStdinAndWritesStdout() throws Exception {
-    assertThat(drain(SourceUris.open("-", context))).containsExactlyInAnyOrder("x", "y");
+    assertThat(drain(SourceUris.open("-", context).publisher())).containsExactlyInAnyOrder("x", "y");
     Sink<Object> sink = SinkUris.open("--sink", "-", context);
     sink.write("out", Message.of("in"));
     assertThat(stdout.toString(StandardCharsets.UTF_8)).isEqualTo("out\n");
@@ -51,7 +51,7 @@ class UrisTest {
     Path in = Files.writeString(dir.resolve("in.txt"), "1\n2\n3\n");
     Path out = Files.writeString(dir.resolve("out.txt"), "old\n");
 
-    assertThat(drain(SourceUris.open("file:" + in, context))).hasSize(3);
+    assertThat(drain(SourceUris.open("file:" + in, context).publisher())).hasSize(3);
     Sink<Object> sink = SinkUris.open("--sink", "file://" + out, context);
     sink.write("new", Message.of("x"));
     sink.close();
@@ -60,7 +60,7 @@ class UrisTest {
 
   @Test
   void generateCountsFromOne() throws Exception {
-    assertThat(drain(SourceUris.open("generate:?count=3&interval=1ms", context)))
+    assertThat(drain(SourceUris.open("generate:?count=3&interval=1ms", context).publisher()))
         .containsExactlyInAnyOrder("1", "2", "3");
   }
 
@@ -101,6 +101,21 @@ class UrisTest {
       "file:/tmp/a:b@c | file:/tmp/a:b@c"})
   void redactionHidesPasswordsAndTokens(String uri, String shown) {
     assertThat(Redaction.uri(uri)).isEqualTo(shown);
+  }
+
+  @Test
+  void webSocketUrisOpenLazilyAndCountAsConnectedUntilSubscribed() {
+    OpenedSource source = SourceUris.open("ws://127.0.0.1:9/feed?x=1", context);
+
+    assertThat(source.publisher()).isInstanceOf(dev.sluice.websocket.WebSocketSource.class);
+    assertThat(source.connected().getAsBoolean()).isTrue();
+    assertThat(SinkUris.open("--sink", "wss://127.0.0.1:9/out", context)).isInstanceOf(
+        dev.sluice.websocket.WebSocketSink.class);
+    assertThatThrownBy(() -> SourceUris.open("ws:///nohost", context))
+        .hasMessageContaining("names no host");
+    assertThatThrownBy(() -> SourceUris.open("ws://h/x", new UriContext(
+        context.stdin(), context.stdout(), () -> null, List.of("Authorization"), null)))
+        .hasMessageContaining("--ws-header must be NAME=VALUE");
   }
 
   @Test

@@ -1,0 +1,20 @@
+package dev.sluice.cli.uri;
+
+import dev.sluice.Message;
+import java.util.concurrent.Flow;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A source opened from a URI, with a way to ask whether it is connected (for {@code /health}):
+ * sources without a connection (stdin, files, the generator) always are.
+ *
+ * @param publisher the messages
+ * @param connected true while the source's connection is up (or it has none); thread-safe
+ */
+public record OpenedSource(Flow.Publisher<Message<String>> publisher, BooleanSupplier connected) {
+
+  /** A source without a connection to lose. */
+  static OpenedSource local(Flow.Publisher<Message<String>> publisher) {
+    return new OpenedSource(publisher, () -> true);
+  }
+}
