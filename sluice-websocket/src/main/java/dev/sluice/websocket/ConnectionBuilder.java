@@ -17,12 +17,14 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The connection settings that {@link WebSocketSource.Builder} and {@link WebSocketSink.Builder}
- * share: URI, headers, subscribe message, TLS trust and connect timeout. Everything is checked,
- * and every secret read, when the concrete builder's {@code build()} runs. Not thread-safe.
+ * share: URI, headers, subscribe message, TLS trust and connect timeout, so that code which
+ * configures both (a command line) can take either. Everything is checked, and every secret
+ * read, when the concrete builder's {@code build()} runs. Not thread-safe.
  *
  * @param <B> the concrete builder, returned by each setter
  */
-abstract class ConnectionBuilder<B extends ConnectionBuilder<B>> {
+public abstract sealed class ConnectionBuilder<B extends ConnectionBuilder<B>>
+    permits WebSocketSource.Builder, WebSocketSink.Builder {
 
   /** Headers the JDK's WebSocket client sets itself and refuses from callers. */
   private static final Set<String> RESTRICTED = Set.of("connection", "upgrade", "host",
