@@ -55,8 +55,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link OverflowPolicy#FAIL}. Buffered messages are delivered before a completion or a lost
  * connection is signalled.
  *
- * <p><b>Threads.</b> Thread-safe. Signals come from the JDK client's threads or from the
- * thread that called {@code request}, one at a time. The client's threads are daemons.
+ * <p><b>Threads.</b> Thread-safe. Signals come one at a time, from the JDK client's threads,
+ * from the thread that called {@code request} or {@code close}, or from the reconnect timer
+ * (the common {@link java.util.concurrent.ForkJoinPool}); each happens-before the next. The
+ * dead-letter sink is written from the JDK client's threads. The client's threads are daemons;
+ * Java 17's {@code HttpClient} cannot be closed, so they end once it is idle and unreachable.
  */
 public final class WebSocketSource implements Flow.Publisher<Message<String>>, AutoCloseable {
 
