@@ -193,6 +193,32 @@ class RunExecTest {
   }
 
   @Test
+  void aSecondSigtermStopsAtOnceInsteadOfWaitingOutTheDrain() throws IOException {
+    Path work = script("stuck.sh", """
+        while IFS= read -r line; do
+          echo "started $line" >&2
+          sleep 34.5
+          echo "done $line"
+        done
+        """);
+    try (SluiceProcess run = SluiceProcess.start(dir, "run", "--exec", work.toString(),
+        "--workers", "1", "--drain-timeout", "1m")) {
+      run.write("a\n");
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> run.err().stream().anyMatch(l -> l.endsWith(": started a")));
+      run.terminate();
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> run.err().stream().anyMatch(l -> l.contains("SIGTERM: draining")));
+      run.terminate();
+
+      assertThat(run.awaitExit()).as("stderr: %s", run.err()).isEqualTo(SluiceCommand.FAILED);
+      assertThat(run.out()).isEmpty();
+      assertThat(run.err()).anyMatch(l -> l.contains("SIGTERM again: stopping at once"))
+          .anyMatch(l -> l.contains("stopped at once: 1 message(s) given up unprocessed"));
+    }
+  }
+
+  @Test
   void aCommandThatCannotRunIsOneLineAndExit2BeforeAnythingStarts() {
     SluiceProcess run = SluiceProcess.run(dir, "a\n", "run", "--exec", "no-such-command-x1");
 

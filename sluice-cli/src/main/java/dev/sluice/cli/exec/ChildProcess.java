@@ -141,6 +141,11 @@ final class ChildProcess {
     errorPump.interrupt();
   }
 
+  /** Lines (or the end marker) written by the child and not yet taken by {@link #exchange}. */
+  int unreadLines() {
+    return replies.size();
+  }
+
   long pid() {
     return process.pid();
   }

@@ -107,6 +107,12 @@ public final class ExecProcessor implements MessageProcessor<String, String>, Au
     }
   }
 
+  /** Lines {@code worker}'s child wrote that nobody has read yet (0 without a child). */
+  int unreadLines(Thread worker) {
+    ChildProcess child = children.get(worker);
+    return child == null ? 0 : child.unreadLines();
+  }
+
   private void discard(Thread worker, ChildProcess child, String why) {
     children.remove(worker, child);
     child.kill();
