@@ -1,0 +1,199 @@
+package dev.sluice.mqtt.internal;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientBuilder;
+import com.hivemq.client.mqtt.MqttClientExecutorConfig;
+import com.hivemq.client.mqtt.MqttClientSslConfig;
+import com.hivemq.client.mqtt.MqttClientSslConfigBuilder;
+import com.hivemq.client.mqtt.lifecycle.MqttClientConnectedContext;
+import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
+import com.hivemq.client.mqtt.lifecycle.MqttClientReconnector;
+import com.hivemq.client.mqtt.mqtt3.lifecycle.Mqtt3ClientConnectedContext;
+import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientConnectedContext;
+import dev.sluice.mqtt.ConnectionState;
+import dev.sluice.mqtt.MqttEndpoint;
+import dev.sluice.mqtt.MqttVersion;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HiveMQ client, MQTT 5 or 3.1.1, behind a version-neutral face, with Sluice's reconnect
+ * policy and thread ownership.
+ *
+ * <p><b>Reconnect.</b> Once connected, a lost connection is retried with exponential backoff
+ * and jitter ({@link MqttEndpoint#reconnectInitialDelay()} doubling to
+ * {@link MqttEndpoint#reconnectMaxDelay()}); the HiveMQ client resubscribes whether or not the
+ * broker kept the session, and resends unacknowledged outgoing publishes. A first connection
+ * that fails is not retried: the caller learns of it from {@link #connect}.
+ *
+ * <p><b>Threads.</b> The client runs on its own event-loop thread (see {@link NettyThreads});
+ * {@code onPublish} and the state listener run there. {@link #close} disconnects and waits for
+ * that thread to end. Every method is safe from any thread.
+ */
+public abstract class Connection {
+
+  static final Logger LOG = LoggerFactory.getLogger("dev.sluice.mqtt");
+
+  final MqttEndpoint endpoint;
+  final String clientId;
+  final NettyThreads threads;
+  private final Supplier<String> stateLog;
+  private volatile ConnectionState state = ConnectionState.CONNECTING;
+  private volatile boolean everConnected;
+  private volatile boolean closing;
+  private final AtomicLong reconnects = new AtomicLong();
+
+  Connection(MqttEndpoint endpoint, String clientId, Supplier<String> stateLog) {
+    this.endpoint = endpoint;
+    this.clientId = clientId;
+    this.threads = new NettyThreads("sluice-mqtt-" + clientId);
+    this.stateLog = stateLog;
+  }
+
+  /** A connection of the endpoint's version; {@code stateLog} adds context to state-change logs. */
+  public static Connection create(MqttEndpoint endpoint, String clientId,
+      Consumer<Incoming> onPublish, Supplier<String> stateLog) {
+    return endpoint.version() == MqttVersion.V5
+        ? new Mqtt5Connection(endpoint, clientId, onPublish, stateLog)
+        : new Mqtt3Connection(endpoint, clientId, onPublish, stateLog);
+  }
+
+  /**
+   * Connects; completes with the broker's "session present" flag.
+   *
+   * @param cleanStart           discard any session the broker holds for this client id
+   * @param sessionExpirySeconds how long the broker keeps the session after a disconnect (MQTT 5)
+   * @param receiveMaximum       most unacknowledged QoS 1/2 deliveries at once (MQTT 5)
+   */
+  public abstract CompletableFuture<Boolean> connect(boolean cleanStart, long sessionExpirySeconds,
+      int receiveMaximum);
+
+  /** Subscribes to {@code filters} at {@code qos}; fails if the broker refuses any. */
+  public abstract CompletableFuture<Void> subscribe(List<String> filters, int qos);
+
+  /**
+   * Publishes; completes when the broker has it (PUBACK for QoS 1, PUBCOMP for 2, written for 0),
+   * exceptionally if the broker refused it.
+   */
+  public abstract CompletableFuture<Void> publish(String topic, byte[] payload, int qos,
+      boolean retain, Map<String, String> userProperties);
+
+  abstract CompletableFuture<Void> sendDisconnect();
+
+  /** Cancels the incoming-publish flow, which holds the client's event loop while it lives. */
+  abstract void releaseFlows();
+
+  public ConnectionState state() { return state; }
+
+  /** Reconnections so far. */
+  public long reconnects() { return reconnects.get(); }
+
+  public String clientId() { return clientId; }
+
+  /**
+   * Disconnects (keeping the session at the broker for its expiry) and waits up to
+   * {@code timeout} for the client's thread to end. Idempotent.
+   */
+  public void close(Duration timeout) {
+    closing = true;
+    if (state != ConnectionState.CLOSED) {
+      try {
+        sendDisconnect().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        LOG.debug("{}: disconnect: {}", clientId, e.toString());
+      }
+      state = ConnectionState.CLOSED;
+    }
+    releaseFlows();
+    try {
+      if (!threads.awaitTermination(timeout)) {
+        LOG.warn("{}: MQTT client thread still running {} after close", clientId, timeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  MqttClientBuilder base() {
+    MqttClientBuilder builder = MqttClient.builder()
+        .identifier(clientId)
+        .serverHost(endpoint.host())
+        .serverPort(endpoint.port())
+        .executorConfig(MqttClientExecutorConfig.builder().nettyExecutor(threads).nettyThreads(1)
+            .build())
+        .transportConfig().serverHost(endpoint.host()).serverPort(endpoint.port())
+            .socketConnectTimeout(endpoint.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            .mqttConnectTimeout(endpoint.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            .applyTransportConfig()
+        .addConnectedListener(this::onConnected)
+        .addDisconnectedListener(this::onDisconnected);
+    if (endpoint.tls() != null) {
+      MqttClientSslConfigBuilder ssl = MqttClientSslConfig.builder();
+      if (endpoint.tls().trustManagers() != null) {
+        ssl.trustManagerFactory(endpoint.tls().trustManagers());
+      }
+      if (endpoint.tls().keyManagers() != null) {
+        ssl.keyManagerFactory(endpoint.tls().keyManagers());
+      }
+      builder = builder.sslConfig(ssl.build());
+    }
+    return builder;
+  }
+
+  private void onConnected(MqttClientConnectedContext context) {
+    boolean sessionPresent = false;
+    if (context instanceof Mqtt5ClientConnectedContext) {
+      sessionPresent = ((Mqtt5ClientConnectedContext) context).getConnAck().isSessionPresent();
+    } else if (context instanceof Mqtt3ClientConnectedContext) {
+      sessionPresent = ((Mqtt3ClientConnectedContext) context).getConnAck().isSessionPresent();
+    }
+    boolean again = everConnected;
+    everConnected = true;
+    state = ConnectionState.CONNECTED;
+    LOG.info("{}: {} to {} (session present: {}){}", clientId,
+        again ? "reconnected" : "connected", endpoint, sessionPresent, stateLog());
+  }
+
+  private void onDisconnected(MqttClientDisconnectedContext context) {
+    MqttClientReconnector reconnector = context.getReconnector();
+    if (closing || !everConnected) {
+      reconnector.reconnect(false);
+      state = ConnectionState.CLOSED;
+      if (!closing) {
+        LOG.warn("{}: could not connect to {}: {}", clientId, endpoint, context.getCause().toString());
+      }
+      return;
+    }
+    int attempt = reconnector.getAttempts();
+    long initial = endpoint.reconnectInitialDelay().toMillis();
+    long max = endpoint.reconnectMaxDelay().toMillis();
+    long delay = Math.min(max, initial << Math.min(attempt, 20));
+    delay = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+    reconnector.reconnect(true)
+        .resubscribeIfSessionExpired(true)
+        .republishIfSessionExpired(true)
+        .delay(delay, TimeUnit.MILLISECONDS);
+    if (state != ConnectionState.RECONNECTING) {
+      reconnects.incrementAndGet();
+    }
+    state = ConnectionState.RECONNECTING;
+    LOG.warn("{}: connection to {} lost ({}); reconnect attempt {} in {} ms{}", clientId, endpoint,
+        context.getCause().toString(), attempt + 1, delay, stateLog());
+  }
+
+  private String stateLog() {
+    String extra = stateLog == null ? null : stateLog.get();
+    return extra == null || extra.isEmpty() ? "" : "; " + extra;
+  }
+}
