@@ -29,9 +29,14 @@ class LifecycleTest {
   @Test
   void whenTheSourceCompletesEverythingFinishesAndNoPipelineThreadRemains() throws Exception {
     List<Long> output = new CopyOnWriteArrayList<>();
+    CountDownLatch counted = new CountDownLatch(1);
     Pipeline pipeline = Sluice.from(TrackedSource.ofLongs(100).publisher()).workers(4)
-        .name("ends").process(i -> i).to(Sinks.collection(output)).start();
+        .name("ends").process(i -> {
+          counted.await();
+          return i;
+        }).to(Sinks.collection(output)).start();
     assertThat(liveThreadNames("ends-")).hasSize(5);     // four workers and the timer
+    counted.countDown();
 
     Stats stats = pipeline.awaitCompletion();
 
