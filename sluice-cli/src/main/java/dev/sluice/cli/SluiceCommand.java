@@ -138,7 +138,10 @@ public final class SluiceCommand implements Callable<Integer> {
   private static String causes(Throwable e) {
     StringBuilder s = new StringBuilder(String.valueOf(e.getMessage()));
     for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-      s.append(": ").append(c.getMessage() != null ? c.getMessage() : c.getClass().getName());
+      String m = c.getMessage() != null ? c.getMessage() : c.getClass().getName();
+      if (s.indexOf(m) < 0) {     // a wrapper often repeats its cause's message
+        s.append(": ").append(m);
+      }
     }
     return s.toString();
   }

@@ -171,6 +171,19 @@ class RunCommandTest {
   }
 
   @Test
+  void aSinkThatFailsEndsTheRunWithExit1AndItsCauseInOneLine() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(Path.of("/dev/full")));
+
+    CommandRun run = CommandRun.of("run", "--source", "generate:?count=3", "--processor",
+        "dev.sluice.cli.testing.Shout", "--sink", "file:/dev/full", "--quiet");
+
+    assertThat(run.exitCode()).isEqualTo(SluiceCommand.FAILED);
+    assertThat(run.errLines()).filteredOn(l -> l.startsWith("sluice run: "))
+        .containsExactly("sluice run: the run failed: sink failed: java.io.IOException: "
+            + "No space left on device");
+  }
+
+  @Test
   void helpListsTheOptionsTheUriFormsAndTheExitCodes() {
     CommandRun run = CommandRun.of("run", "--help");
 
