@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class MetricsTest {
+public class MetricsTest {
 
-  static Stats stats(long completed, long inFlight) {
+  public static Stats stats(long completed, long inFlight) {
     return new Stats(Duration.ofSeconds(10), 100, completed, 3, 2, 1, 0, 1, inFlight, 4, 2, 4,
         12.5, 11.0, Duration.ofMillis(250), Duration.ofSeconds(20), Duration.ofMillis(200),
         Duration.ofMillis(900), Duration.ofMillis(300), Duration.ofSeconds(1), 0.78, 4, false);
