@@ -205,6 +205,14 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
     envelope.startRun(run);
     long start = stats.now();
     worker.begin(envelope, run, start);
+    if (stopping && envelope.claimRun(run)) {
+      // stop() set the flag before scanning the workers and we published current before
+      // reading it, so one of us saw the other; whoever claims the run abandons it
+      envelope.release(run);
+      worker.end();
+      abandon(envelope);
+      return;
+    }
     Object result = null;
     Throwable error = null;
     try {

@@ -88,21 +88,32 @@ final class WorkerPool<T> {
     }
   }
 
-  /** Closes the queue so idle workers end, then waits for them until {@code deadline}. */
+  /**
+   * Closes the queue so idle workers end, then waits for them until {@code deadline}, in short
+   * slices over all of them, so that one worker stuck in a task cannot use up the wait of the
+   * idle ones.
+   */
   void shutdown(long deadline) {
     queue.close();
-    for (Worker worker : workers) {
-      if (worker.thread == Thread.currentThread()) {
-        continue;
-      }
-      long left = deadline - System.nanoTime();
-      try {
-        if (left > 0) {
-          TimeUnit.NANOSECONDS.timedJoin(worker.thread, left);
+    boolean waiting = true;
+    while (waiting) {
+      waiting = false;
+      for (Worker worker : workers) {
+        if (worker.thread == Thread.currentThread() || !worker.thread.isAlive()) {
+          continue;
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedJoin(worker.thread,
+              Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        waiting |= worker.thread.isAlive();
       }
     }
   }
