@@ -201,13 +201,15 @@ final class RunCommand implements Callable<Integer> {
     } else {
       processor = ProcessorClasses.load(processorClass, classpath);
     }
+    int workerCount = workers != null ? workers : Runtime.getRuntime().availableProcessors();
     UriContext context = new UriContext(System.in, parent.out(),
-        new Secrets(passwordFile, System.getenv())::password, wsHeaders, wsSubscribe);
+        passwordFile == null ? null : passwordFile(passwordFile), wsHeaders, wsSubscribe,
+        maxInFlight != null ? maxInFlight : Math.max(4 * workerCount, 32), status::line);
     OpenedSource opened = SourceUris.open(source, context);
     Flow.Publisher<Message<String>> messages = opened.publisher();
     Sink<Object> results = SinkUris.open("--sink", sink, context);
     PipelineBuilder<String, Object> builder = Sluice.from(messages)
-        .workers(workers != null ? workers : Runtime.getRuntime().availableProcessors())
+        .workers(workerCount)
         .retry(retryPolicy())
         .timeout(timeout)
         .drainTimeout(drainTimeout)
@@ -228,12 +230,20 @@ final class RunCommand implements Callable<Integer> {
     if (metricsPort != null) {
       metrics = MetricsServer.start(metricsBind, metricsPort, health);
     }
-    return run(builder.to(results), status, health, metrics, execProcessor);
+    return run(builder.to(results), status, health, metrics, execProcessor, opened.closer());
+  }
+
+  private static java.nio.file.Path passwordFile(String file) {
+    java.nio.file.Path path = java.nio.file.Path.of(file);
+    if (!java.nio.file.Files.isReadable(path)) {
+      throw new IllegalArgumentException("--password-file " + file + " cannot be read");
+    }
+    return path;
   }
 
   private int run(PipelineBuilder<String, Object> builder, StatusLine status,
-      HealthMonitor health, MetricsServer metrics, ExecProcessor execProcessor)
-      throws InterruptedException {
+      HealthMonitor health, MetricsServer metrics, ExecProcessor execProcessor,
+      AutoCloseable sourceConnection) throws Exception {
     Pipeline pipeline = null;
     SignalDrain signals = null;
     try {
@@ -270,6 +280,7 @@ final class RunCommand implements Callable<Integer> {
       if (metrics != null) {
         metrics.close();
       }
+      sourceConnection.close();
     }
   }
 

@@ -5,16 +5,19 @@ import java.util.concurrent.Flow;
 import java.util.function.BooleanSupplier;
 
 /**
- * A source opened from a URI, with a way to ask whether it is connected (for {@code /health}):
- * sources without a connection (stdin, files, the generator) always are.
+ * A source opened from a URI, with a way to ask whether it is connected (for {@code /health})
+ * and what to close once the pipeline has ended: sources without a connection (stdin, files,
+ * the generator) are always connected and have nothing to close.
  *
  * @param publisher the messages
  * @param connected true while the source's connection is up (or it has none); thread-safe
+ * @param closer    releases the connection; call it once, after the pipeline has ended
  */
-public record OpenedSource(Flow.Publisher<Message<String>> publisher, BooleanSupplier connected) {
+public record OpenedSource(Flow.Publisher<Message<String>> publisher, BooleanSupplier connected,
+    AutoCloseable closer) {
 
   /** A source without a connection to lose. */
   static OpenedSource local(Flow.Publisher<Message<String>> publisher) {
-    return new OpenedSource(publisher, () -> true);
+    return new OpenedSource(publisher, () -> true, () -> { });
   }
 }

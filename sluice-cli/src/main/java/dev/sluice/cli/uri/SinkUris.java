@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * <ul>
  *   <li>{@code -}: one line per result on standard output, flushed line by line;</li>
  *   <li>{@code file:PATH}: one line per result appended to a file (created if missing);</li>
- *   <li>{@code ws://…}, {@code wss://…}: one text message per result.</li>
+ *   <li>{@code ws://…}, {@code wss://…}: one text message per result;</li>
+ *   <li>{@code mqtt://…}, {@code mqtts://…}: one PUBLISH per result (see {@link MqttUris}).</li>
  * </ul>
  *
  * <p>Stateless and thread-safe. {@link #open} throws {@link IllegalArgumentException} with
@@ -32,7 +33,9 @@ public final class SinkUris {
   private static final Map<String, Opener> SCHEMES = new TreeMap<>(Map.of(
       "file", SinkUris::file,
       "ws", WebSocketUris::sink,
-      "wss", WebSocketUris::sink));
+      "wss", WebSocketUris::sink,
+      "mqtt", MqttUris::sink,
+      "mqtts", MqttUris::sink));
 
   private SinkUris() {
   }

@@ -17,7 +17,8 @@ import java.util.TreeMap;
  *   <li>{@code file:PATH}: the lines of a file (topic: the path);</li>
  *   <li>{@code generate:?count=N&interval=D}: the numbers 1..N, the i-th due i × D after start
  *       (the demo's source; count defaults to unlimited, interval to 0);</li>
- *   <li>{@code ws://…}, {@code wss://…}: each WebSocket message (see {@link WebSocketUris}).</li>
+ *   <li>{@code ws://…}, {@code wss://…}: each WebSocket message (see {@link WebSocketUris});</li>
+ *   <li>{@code mqtt://…}, {@code mqtts://…}: an MQTT subscription (see {@link MqttUris}).</li>
  * </ul>
  *
  * <p>Stateless and thread-safe. {@link #open} checks what it can at once (the scheme, the
@@ -36,7 +37,9 @@ public final class SourceUris {
       "file", SourceUris::file,
       "generate", SourceUris::generate,
       "ws", WebSocketUris::source,
-      "wss", WebSocketUris::source));
+      "wss", WebSocketUris::source,
+      "mqtt", MqttUris::source,
+      "mqtts", MqttUris::source));
 
   private SourceUris() {
   }
@@ -59,9 +62,7 @@ public final class SourceUris {
   static IllegalArgumentException unknownScheme(String option, String uri, String scheme,
       String known) {
     String what = scheme.isEmpty() ? "has no scheme" : "has an unknown scheme '" + scheme + "'";
-    String hint = scheme.equals("mqtt") || scheme.equals("mqtts")
-        ? " (this build of sluice does not include " + scheme + ")" : "";
-    return new IllegalArgumentException(option + " '" + Redaction.uri(uri) + "' " + what + hint
+    return new IllegalArgumentException(option + " '" + Redaction.uri(uri) + "' " + what
         + ": use " + known);
   }
 

@@ -28,7 +28,7 @@ final class WebSocketUris {
       ConnectionState state = source.state();
       return state == ConnectionState.OPEN || state == ConnectionState.IDLE
           || state == ConnectionState.CLOSED;
-    });
+    }, source);
   }
 
   static Sink<Object> sink(String option, String uri, String rest, UriContext context) {

@@ -27,7 +27,7 @@ class UrisTest {
   private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
   private final UriContext context = new UriContext(
       new ByteArrayInputStream("x\ny\n".getBytes(StandardCharsets.UTF_8)),
-      new PrintStream(stdout, true, StandardCharsets.UTF_8), () -> "pw");
+      new PrintStream(stdout, true, StandardCharsets.UTF_8));
 
   private static List<String> drain(Flow.Publisher<Message<String>> source)
       throws InterruptedException {
@@ -67,7 +67,10 @@ class UrisTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "kafka://x/y | --source 'kafka://x/y' has an unknown scheme 'kafka': use -, file:..., generate:...",
-      "mqtt://u:secret@h/t | --source 'mqtt://u:***@h/t' has an unknown scheme 'mqtt' (this build of sluice does not include mqtt)",
+      "mqtt://u:secret@h/t | --source 'mqtt://u:***@h/t': a password must not be given in the URI",
+      "mqtt://h/t?qos=7 | --source 'mqtt://h/t?qos=7': ",
+      "mqtt://h/t?colour=red | unknown parameter 'colour'",
+      "mqtt://alice@h/t | 'mqtt://alice@h/t' names user 'alice': give its password with --password-file FILE or in $SLUICE_MQTT_PASSWORD",
       "nothing | --source 'nothing' has no scheme",
       "file: | --source 'file:' names no file: write file:PATH",
       "file:/no/such/file | cannot read /no/such/file (no such file)",
@@ -114,7 +117,7 @@ class UrisTest {
     assertThatThrownBy(() -> SourceUris.open("ws:///nohost", context))
         .hasMessageContaining("names no host");
     assertThatThrownBy(() -> SourceUris.open("ws://h/x", new UriContext(
-        context.stdin(), context.stdout(), () -> null, List.of("Authorization"), null)))
+        context.stdin(), context.stdout(), null, List.of("Authorization"), null, 32, l -> { })))
         .hasMessageContaining("--ws-header must be NAME=VALUE");
   }
 
