@@ -251,7 +251,9 @@ final class RunCommand implements Callable<Integer> {
         health.observe(stats);
         status.update(stats);
       });
+      signals = SignalDrain.install(drainTimeout, status::line);
       pipeline = builder.start();
+      signals.attach(pipeline);
       if (metrics != null) {
         metrics.serve(pipeline::stats);
         status.line("sluice run: metrics on http://" + metricsBind + ":" + metrics.port()
@@ -262,7 +264,6 @@ final class RunCommand implements Callable<Integer> {
             + (exec != null ? "exec '" + exec + "'" : processorClass) + " → "
             + Redaction.uri(sink));
       }
-      signals = SignalDrain.install(pipeline, drainTimeout, status::line);
       Stats stats = pipeline.awaitCompletion();
       status.finish();
       return outcome(stats, signals.signalsReceived(), pipeline.drain(Duration.ZERO), status);

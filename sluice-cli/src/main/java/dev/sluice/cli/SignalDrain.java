@@ -20,27 +20,28 @@ import sun.misc.SignalHandler;
  * with {@code -Xrs}), that signal keeps its default behaviour.
  *
  * <p><b>Threads.</b> Handlers run on the JVM's signal thread and hand the drain to a new
- * thread at once. {@link #close} restores the previous handlers; call it from the thread that
- * installed them once the pipeline has ended.
+ * thread at once. The handlers are installed before the pipeline starts; a signal that arrives
+ * before {@link #attach} takes effect as soon as the pipeline is attached. {@link #close}
+ * restores the previous handlers; call it from the thread that installed them once the
+ * pipeline has ended.
  */
 final class SignalDrain implements AutoCloseable {
 
-  private final Pipeline pipeline;
+  private Pipeline pipeline;      // guarded by this; null until attach
   private final Duration drainTimeout;
   private final Consumer<String> notices;
   private final AtomicInteger signals = new AtomicInteger();
   private final List<Signal> installed = new ArrayList<>();
   private final List<SignalHandler> previous = new ArrayList<>();
 
-  private SignalDrain(Pipeline pipeline, Duration drainTimeout, Consumer<String> notices) {
-    this.pipeline = pipeline;
+  private SignalDrain(Duration drainTimeout, Consumer<String> notices) {
     this.drainTimeout = drainTimeout;
     this.notices = notices;
   }
 
-  /** Handles SIGTERM and SIGINT for {@code pipeline} until {@link #close}. */
-  static SignalDrain install(Pipeline pipeline, Duration drainTimeout, Consumer<String> notices) {
-    SignalDrain drain = new SignalDrain(pipeline, drainTimeout, notices);
+  /** Handles SIGTERM and SIGINT until {@link #close}, for the pipeline {@link #attach}ed. */
+  static SignalDrain install(Duration drainTimeout, Consumer<String> notices) {
+    SignalDrain drain = new SignalDrain(drainTimeout, notices);
     for (String name : List.of("TERM", "INT")) {
       try {
         Signal signal = new Signal(name);
@@ -53,19 +54,38 @@ final class SignalDrain implements AutoCloseable {
     return drain;
   }
 
+  /** The pipeline the signals drain; drains it at once if a signal came before. */
+  void attach(Pipeline started) {
+    int before;
+    synchronized (this) {
+      pipeline = started;
+      before = signals.get();
+    }
+    if (before >= 1) {
+      drainIn(started, before >= 2 ? Duration.ZERO : drainTimeout, before);
+    }
+  }
+
   private void onSignal(Signal signal) {
     int n = signals.incrementAndGet();
-    Duration timeout;
     if (n == 1) {
       notices.accept("sluice run: SIG" + signal.getName() + ": draining (up to "
           + DurationParser.format(drainTimeout) + "; send it again to stop at once)");
-      timeout = drainTimeout;
     } else if (n == 2) {
       notices.accept("sluice run: SIG" + signal.getName() + " again: stopping at once");
-      timeout = Duration.ZERO;
     } else {
       return;
     }
+    Pipeline target;
+    synchronized (this) {
+      target = pipeline;
+    }
+    if (target != null) {
+      drainIn(target, n == 1 ? drainTimeout : Duration.ZERO, n);
+    }
+  }
+
+  private static void drainIn(Pipeline pipeline, Duration timeout, int n) {
     Thread t = new Thread(() -> {
       try {
         pipeline.drain(timeout);

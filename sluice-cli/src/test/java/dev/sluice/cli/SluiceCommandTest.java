@@ -71,7 +71,7 @@ class SluiceCommandTest {
     CommandRun run = CommandRun.of("--help");
 
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).contains("Usage: sluice", "demo");
+    assertThat(run.out()).contains("Usage: sluice", "demo", "run");
   }
 
   @Test
