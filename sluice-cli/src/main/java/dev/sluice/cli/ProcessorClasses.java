@@ -16,7 +16,8 @@ import java.util.List;
  * Loads {@code --processor CLASS} from {@code --classpath}: a public class with a public
  * no-argument constructor implementing {@link Processor}{@code <String, ?>} (or
  * {@link MessageProcessor}{@code <String, ?>} to see the topic, key and attempt). Results are
- * written with {@code toString()}.
+ * written with {@code toString()}. A processor that is also {@link AutoCloseable} is closed
+ * once the run has ended.
  *
  * <p>Stateless; called once, on the command's thread.
  */
@@ -62,10 +63,30 @@ final class ProcessorClasses {
       throw new IllegalArgumentException("--processor: " + className + " is abstract");
     }
     if (plain) {
-      Processor<String, Object> processor = (Processor<String, Object>) instance;
-      return (message, attempt) -> processor.process(message.payload());
+      return new PlainProcessor((Processor<String, Object>) instance);
     }
     return (MessageProcessor<String, Object>) instance;
+  }
+
+  /** What to close when the run ends: the loaded instance if it is closeable, else nothing. */
+  static AutoCloseable closerOf(MessageProcessor<String, ?> processor) {
+    Object instance = processor instanceof PlainProcessor
+        ? ((PlainProcessor) processor).processor : processor;
+    return instance instanceof AutoCloseable ? (AutoCloseable) instance : () -> { };
+  }
+
+  /** A {@link Processor} seen as a {@link MessageProcessor} of payloads. */
+  private static final class PlainProcessor implements MessageProcessor<String, Object> {
+    final Processor<String, Object> processor;
+
+    PlainProcessor(Processor<String, Object> processor) {
+      this.processor = processor;
+    }
+
+    @Override
+    public Object process(dev.sluice.Message<String> message, int attempt) throws Exception {
+      return processor.process(message.payload());
+    }
   }
 
   private static ClassLoader loader(String classpath) {

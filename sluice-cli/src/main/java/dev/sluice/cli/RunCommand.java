@@ -190,16 +190,19 @@ final class RunCommand implements Callable<Integer> {
       key = KeyExpression.parse(ordering.strip().substring("key=".length()));
     }
     Function<? super Message<String>, ?> keyOf = key != null ? key : Message::key;
-    ExecProcessor execProcessor = null;
+    AutoCloseable processorResources;
     MessageProcessor<String, ?> processor;
     if (exec != null) {
       Map<String, String> env = ChildEnvironment.of(System.getenv(), execEnv);
       List<String> argv = CommandWords.split(exec);
       CommandWords.resolve(argv.get(0), env.get("PATH"));
-      execProcessor = new ExecProcessor(argv, env, execFormat, keyOf, status::line, status::line);
-      processor = execProcessor;
+      ExecProcessor children =
+          new ExecProcessor(argv, env, execFormat, keyOf, status::line, status::line);
+      processor = children;
+      processorResources = children;
     } else {
       processor = ProcessorClasses.load(processorClass, classpath);
+      processorResources = ProcessorClasses.closerOf(processor);
     }
     int workerCount = workers != null ? workers : Runtime.getRuntime().availableProcessors();
     UriContext context = new UriContext(System.in, parent.out(),
@@ -230,7 +233,8 @@ final class RunCommand implements Callable<Integer> {
     if (metricsPort != null) {
       metrics = MetricsServer.start(metricsBind, metricsPort, health);
     }
-    return run(builder.to(results), status, health, metrics, execProcessor, opened.closer());
+    return run(builder.to(results), status, health, metrics, processorResources,
+        opened.closer());
   }
 
   private static java.nio.file.Path passwordFile(String file) {
@@ -242,7 +246,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private int run(PipelineBuilder<String, Object> builder, StatusLine status,
-      HealthMonitor health, MetricsServer metrics, ExecProcessor execProcessor,
+      HealthMonitor health, MetricsServer metrics, AutoCloseable processorResources,
       AutoCloseable sourceConnection) throws Exception {
     Pipeline pipeline = null;
     SignalDrain signals = null;
@@ -275,9 +279,7 @@ final class RunCommand implements Callable<Integer> {
       if (pipeline != null) {
         pipeline.close();
       }
-      if (execProcessor != null) {
-        execProcessor.close();
-      }
+      processorResources.close();
       if (metrics != null) {
         metrics.close();
       }

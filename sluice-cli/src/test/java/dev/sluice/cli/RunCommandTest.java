@@ -102,6 +102,7 @@ class RunCommandTest {
   @Test
   void aJavaProcessorOnTheTestClasspathRunsGeneratedMessagesIntoAFile() throws IOException {
     Path out = dir.resolve("out.txt");
+    int closedBefore = dev.sluice.cli.testing.Shout.CLOSED.get();
     CommandRun run = CommandRun.of("run", "--source", "generate:?count=5",
         "--processor", "dev.sluice.cli.testing.Shout", "--sink", "file:" + out,
         "--ordering", "ordered", "--quiet");
@@ -110,6 +111,8 @@ class RunCommandTest {
     assertThat(Files.readAllLines(out)).containsExactly("1!", "2!", "3!", "4!", "5!");
     assertThat(run.out()).isEmpty();
     assertThat(run.err()).isEmpty();
+    assertThat(dev.sluice.cli.testing.Shout.CLOSED.get()).as("closed at the end")
+        .isEqualTo(closedBefore + 1);
   }
 
   @Test
