@@ -34,6 +34,8 @@ public final class PullPublisher<T> implements Flow.Publisher<Message<T>> {
   }
 
   private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final int SPINS = 64;
+  private static final int YIELDS = 8;
 
   private final Supplier<? extends Pull<T>> opener;
   private final boolean reusable;
@@ -101,6 +103,25 @@ public final class PullPublisher<T> implements Flow.Publisher<Message<T>> {
       }
     }
 
+    /**
+     * Waits for a request: a short spin and a few yields first, since a fast subscriber asks
+     * again within microseconds and waking a parked thread costs more than that; then parks.
+     */
+    private void awaitDemand() {
+      for (int i = 0; i < SPINS + YIELDS; i++) {
+        if (demand.get() != 0 || cancelled || badRequest) {
+          return;
+        }
+        if (i < SPINS) {
+          Thread.onSpinWait();
+        } else {
+          Thread.yield();
+        }
+      }
+      LockSupport.park(this);
+      Thread.interrupted();   // a stray interrupt from cancel: the loop checks the flag
+    }
+
     @Override
     public void run() {
       subscriber.onSubscribe(this);
@@ -137,8 +158,7 @@ public final class PullPublisher<T> implements Flow.Publisher<Message<T>> {
             emitted = 0;
           }
           if (requested == 0) {
-            LockSupport.park(this);
-            Thread.interrupted();   // a stray interrupt from cancel: the loop checks the flag
+            awaitDemand();
           }
           continue;
         }
