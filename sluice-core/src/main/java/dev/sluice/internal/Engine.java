@@ -55,6 +55,8 @@ import org.slf4j.LoggerFactory;
 public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, StatsRecorder.Gauges {
 
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+  /** A sink's flush may take this long even when the drain timeout is shorter. */
+  private static final Duration FLUSH_AT_LEAST = Duration.ofSeconds(5);
 
   private final PipelineConfig<T> config;
   private final WorkerPool<T> pool;
@@ -445,8 +447,8 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
 
   private Throwable closeSink(Sink<?> sink, String what, Throwable cause) {
     try {
-      sink.flush().toCompletableFuture().get(config.drainTimeout().toNanos() + 1,
-          TimeUnit.NANOSECONDS);
+      long wait = Math.max(config.drainTimeout().toNanos(), FLUSH_AT_LEAST.toNanos());
+      sink.flush().toCompletableFuture().get(wait, TimeUnit.NANOSECONDS);
       sink.close();
       return cause;
     } catch (Throwable t) {
@@ -461,9 +463,9 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
 
   /** Nacks everything not yet running and interrupts what is. */
   private void stop() {
-    state.getAndUpdate(s -> s == State.COMPLETED || s == State.FAILED ? s : State.STOPPING);
     stopping = true;
-    beginDrain();
+    beginDrain();                 // cancels the source if it was still running
+    state.getAndUpdate(s -> s == State.COMPLETED || s == State.FAILED ? s : State.STOPPING);
     Envelope<T> envelope;
     while ((envelope = queue.poll()) != null) {
       abandon(envelope);
