@@ -129,6 +129,10 @@ final class SluiceProcess implements AutoCloseable {
     return List.copyOf(err);
   }
 
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
   long pid() {
     return process.pid();
   }

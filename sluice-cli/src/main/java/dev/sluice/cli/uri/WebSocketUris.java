@@ -10,7 +10,7 @@ import java.net.URISyntaxException;
 /**
  * {@code ws://} and {@code wss://} sources and sinks (module sluice-websocket). The URI goes
  * to the server as written, query included; handshake headers come from {@code --ws-header}
- * and the subscribe message from {@code --ws-subscribe}. The source reconnects with backoff
+ * (source and sink) and the source's subscribe message from {@code --ws-subscribe}. The source reconnects with backoff
  * after a lost connection; {@code /health} fails while it stays disconnected.
  *
  * <p>Stateless and thread-safe.
@@ -61,12 +61,10 @@ final class WebSocketUris {
     }
   }
 
+  /** Headers only: the subscribe message is the source's. */
   private static void configure(WebSocketSink.Builder builder, UriContext context) {
     for (String header : context.headers()) {
       builder.header(name(header), value(header));
-    }
-    if (context.subscribe() != null) {
-      builder.subscribeMessage(context.subscribe());
     }
   }
 
