@@ -24,6 +24,11 @@ import java.util.function.Consumer;
  * of in a blocking read; one copies stderr lines, prefixed with the worker's name, to the
  * runner's stderr. {@link #kill} and {@link #closeInput} may be called from any thread.
  *
+ * <p><b>Writes.</b> A request that fits the pipe's buffer many times over is written by the
+ * worker itself: the child has read every earlier request (it answered them), so the write
+ * cannot block. A larger one is handed to a writer thread started for it, so that a child
+ * that stops reading cannot trap the worker in a write that no interrupt can end.
+ *
  * <p><b>Shutdown.</b> {@link #closeInput} closes the child's stdin, which a well-behaved child
  * takes as the signal to exit; {@link #kill} ends it and its descendants forcibly. When the
  * child's stdout ends the reader queues an end marker, so a waiting worker learns at once that
@@ -32,12 +37,15 @@ import java.util.function.Consumer;
 final class ChildProcess {
 
   private static final Object END = new Object();
+  /** Requests up to this many characters (at most 3 bytes each) are written directly. */
+  private static final int DIRECT_WRITE_CHARS = 8 * 1024;
 
   private final Process process;
   private final Writer stdin;
   private final BlockingQueue<Object> replies = new ArrayBlockingQueue<>(16);
   private final Thread replyReader;
   private final Thread errorPump;
+  private volatile boolean handedOffWrite;   // a writer thread may be stuck in a write
 
   private ChildProcess(Process process, String workerName, Consumer<String> stderrLines) {
     this.process = process;
@@ -86,18 +94,37 @@ final class ChildProcess {
       throw new ExecException.ProtocolBroken("the child wrote a line nobody asked for: "
           + ExecFormat.abbreviate((String) early));
     }
-    try {
-      stdin.write(request);
-      stdin.write('\n');
-      stdin.flush();
-    } catch (IOException e) {
-      throw new ExecException.ChildExited(exitDescription("while being given the message"));
+    if (request.length() <= DIRECT_WRITE_CHARS) {
+      try {
+        send(request);
+      } catch (IOException e) {
+        throw new ExecException.ChildExited(exitDescription("while being given the message"));
+      }
+    } else {
+      // If this write fails the child has gone: its stdout ends and the reader says so.
+      handedOffWrite = true;
+      Thread writer = daemon(Thread.currentThread().getName() + "-stdin", () -> {
+        try {
+          send(request);
+        } catch (IOException childGone) {
+          // reported through the end of its stdout
+        }
+      });
+      writer.start();
     }
     Object reply = replies.take();
     if (reply == END) {
       throw new ExecException.ChildExited(exitDescription("before answering"));
     }
     return (String) reply;
+  }
+
+  private void send(String request) throws IOException {
+    synchronized (stdin) {
+      stdin.write(request);
+      stdin.write('\n');
+      stdin.flush();
+    }
   }
 
   private String exitDescription(String when) {
@@ -114,6 +141,9 @@ final class ChildProcess {
 
   /** Closes the child's stdin: a well-behaved child finishes and exits. */
   void closeInput() {
+    if (handedOffWrite) {
+      return;   // a writer may hold the stream's lock forever; kill() ends this child instead
+    }
     try {
       stdin.close();
     } catch (IOException alreadyGone) {

@@ -125,6 +125,35 @@ class ExecProcessorTest {
   }
 
   @Test
+  void aChildThatStopsReadingCannotTrapItsWorkerInALargeWrite() throws Exception {
+    ExecProcessor p = start("""
+        IFS= read -r first
+        echo "ok"
+        sleep 35.5
+        """, ExecFormat.LINE);
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(1);
+    Thread worker = new Thread(() -> {
+      try {
+        p.process(message("a"), 1);                     // the child reads this one ...
+        answered.countDown();
+        p.process(message("x".repeat(1 << 20)), 1);    // ... and no more: far over a pipe's size
+      } catch (Throwable t) {
+        thrown.set(t);
+      }
+    }, "sluice-worker-8");
+    worker.start();
+    assertThat(answered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    await().atMost(Duration.ofSeconds(10)).until(() -> worker.getState() == Thread.State.WAITING);
+
+    worker.interrupt();
+    worker.join(10_000);
+
+    assertThat(worker.isAlive()).isFalse();
+    assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+  }
+
+  @Test
   void jsonRepliesCarryResultsOrErrors() throws Exception {
     ExecProcessor p = start("""
         while IFS= read -r request; do
