@@ -1,0 +1,229 @@
+package dev.sluice.cli;
+
+import dev.sluice.Ordering;
+import dev.sluice.RetryPolicy;
+import dev.sluice.cli.exec.ExecFormat;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * The options of {@code sluice run} (a picocli mixin of {@link RunCommand}), with the checks
+ * picocli cannot make and the settings derived from them. Each check throws
+ * {@link IllegalArgumentException} with one line naming the option and its bad value.
+ *
+ * <p>Filled by picocli and then read on the command's thread only: not thread-safe.
+ */
+final class RunOptions {
+
+  @Option(names = "--source", paramLabel = "URI", defaultValue = "-",
+      description = "Where messages come from (default: ${DEFAULT-VALUE}, stdin lines).")
+  String source;
+
+  @Option(names = "--sink", paramLabel = "URI", defaultValue = "-",
+      description = "Where results go (default: ${DEFAULT-VALUE}, stdout lines).")
+  String sink;
+
+  @Option(names = "--dead-letter", paramLabel = "URI",
+      description = "Where messages out of attempts go, one JSON line each "
+          + "(default: one line each on stderr).")
+  String deadLetter;
+
+  @Option(names = "--exec", paramLabel = "'CMD ARGS…'",
+      description = "Run each message through a long-lived child process per worker; split "
+          + "into words like a shell would, but no shell runs it.")
+  String exec;
+
+  @Option(names = "--exec-format", paramLabel = "line|json", defaultValue = "line",
+      converter = ExecFormatConverter.class,
+      description = "line: payload in, one line out (default). json: {\"payload\",\"key\","
+          + "\"topic\",\"attempt\"} in, {\"result\":…} or {\"error\":\"…\"} out.")
+  ExecFormat execFormat;
+
+  @Option(names = "--exec-env", paramLabel = "NAME=VALUE",
+      description = "Set a variable in the children's minimal environment (repeatable).")
+  List<String> execEnv = new ArrayList<>();
+
+  @Option(names = "--processor", paramLabel = "CLASS",
+      description = "Run each message through this Java class (a dev.sluice.Processor"
+          + "<String, ?>) instead of a command.")
+  String processorClass;
+
+  @Option(names = "--classpath", paramLabel = "JARS",
+      description = "Where --processor's class is: jars and directories, separated by "
+          + "'${sys:path.separator}'.")
+  String classpath;
+
+  @Option(names = "--workers", paramLabel = "N",
+      description = "Workers, each with its own child for --exec (default: CPU count).")
+  Integer workers;
+
+  @Option(names = "--ordering", paramLabel = "MODE", defaultValue = "unordered",
+      description = "unordered (default), ordered (results in arrival order) or key=EXPR "
+          + "(one at a time per key, in order).")
+  String ordering;
+
+  @Option(names = "--retries", paramLabel = "N", defaultValue = "0",
+      description = "Attempts after the first before a message is dead-lettered "
+          + "(default: ${DEFAULT-VALUE}).")
+  int retries;
+
+  @Option(names = "--backoff", paramLabel = "DURATION", defaultValue = "100ms",
+      converter = DurationConverter.class,
+      description = "Wait before the first retry, doubling for each next one, with jitter "
+          + "(default: ${DEFAULT-VALUE}).")
+  Duration backoff;
+
+  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "0",
+      converter = DurationConverter.class,
+      description = "Longest one attempt may run; then it fails and an --exec child is "
+          + "killed and restarted (default: 0, no limit).")
+  Duration timeout;
+
+  @Option(names = "--max-in-flight", paramLabel = "N",
+      description = "Most messages held between receipt and acknowledgement "
+          + "(default: 4 per worker, at least 32).")
+  Integer maxInFlight;
+
+  @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "30s",
+      converter = DurationConverter.class,
+      description = "How long a drain (end of input, SIGTERM) waits for work in flight "
+          + "(default: ${DEFAULT-VALUE}).")
+  Duration drainTimeout;
+
+  @Option(names = "--fail-on-dead-letter",
+      description = "Exit with 3 when any message was dead-lettered.")
+  boolean failOnDeadLetter;
+
+  @Option(names = "--metrics-port", paramLabel = "PORT",
+      description = "Serve /metrics (Prometheus) and /health on this port (0: any free port).")
+  Integer metricsPort;
+
+  @Option(names = "--metrics-bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+      description = "Address for --metrics-port (default: ${DEFAULT-VALUE}).")
+  String metricsBind;
+
+  @Option(names = "--stall-after", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "/health fails when messages are in flight and none settled for this "
+          + "long, or the source is disconnected that long (default: twice --timeout, or 1m).")
+  Duration stallAfter;
+
+  @Option(names = "--log-every", paramLabel = "DURATION", defaultValue = "5s",
+      converter = DurationConverter.class,
+      description = "When stderr is not a terminal, a status line this often "
+          + "(default: ${DEFAULT-VALUE}).")
+  Duration logEvery;
+
+  @Option(names = "--ws-header", paramLabel = "NAME=VALUE",
+      description = "A header for WebSocket handshakes (repeatable); values never printed.")
+  List<String> wsHeaders = new ArrayList<>();
+
+  @Option(names = "--ws-subscribe", paramLabel = "TEXT",
+      description = "A message sent after each WebSocket connect, e.g. a subscription.")
+  String wsSubscribe;
+
+  @Option(names = "--password-file", paramLabel = "FILE",
+      description = "Broker password, read from this file (else $SLUICE_MQTT_PASSWORD); "
+          + "never printed.")
+  String passwordFile;
+
+  @Option(names = "--quiet", description = "No status line and no summary.")
+  boolean quiet;
+
+  /** {@code --workers}, or the processor count. */
+  int workerCount() {
+    return workers != null ? workers : Runtime.getRuntime().availableProcessors();
+  }
+
+  /** {@code --max-in-flight}, or the pipeline's default for the worker count. */
+  int inFlightCap() {
+    return maxInFlight != null ? maxInFlight : Math.max(4 * workerCount(), 32);
+  }
+
+  /** {@code --password-file} if given, checked readable; else null. */
+  java.nio.file.Path passwordFilePath() {
+    if (passwordFile == null) {
+      return null;
+    }
+    java.nio.file.Path path = java.nio.file.Path.of(passwordFile);
+    if (!java.nio.file.Files.isReadable(path)) {
+      throw new IllegalArgumentException("--password-file " + passwordFile + " cannot be read");
+    }
+    return path;
+  }
+
+  /** Checks what picocli cannot: one line saying what is wrong. */
+  void check() {
+    if ((exec == null) == (processorClass == null)) {
+      throw new IllegalArgumentException(exec == null
+          ? "give the work to do: --exec 'CMD ARGS…' or --processor CLASS"
+          : "give --exec or --processor, not both");
+    }
+    if (classpath != null && processorClass == null) {
+      throw new IllegalArgumentException("--classpath goes with --processor");
+    }
+    if (workers != null && workers < 1) {
+      throw new IllegalArgumentException("--workers must be >= 1 but was " + workers);
+    }
+    if (retries < 0) {
+      throw new IllegalArgumentException("--retries must be >= 0 but was " + retries);
+    }
+    if (maxInFlight != null && maxInFlight < 1) {
+      throw new IllegalArgumentException("--max-in-flight must be >= 1 but was " + maxInFlight);
+    }
+    if (logEvery.isZero()) {
+      throw new IllegalArgumentException("--log-every must be > 0");
+    }
+  }
+
+  /** The ordering mode {@code --ordering} names. */
+  Ordering orderingMode() {
+    String o = ordering.strip();
+    if (o.equalsIgnoreCase("unordered")) {
+      return Ordering.UNORDERED;
+    }
+    if (o.equalsIgnoreCase("ordered")) {
+      return Ordering.ORDERED;
+    }
+    if (o.startsWith("key=")) {
+      return Ordering.BY_KEY;
+    }
+    throw new IllegalArgumentException("--ordering must be unordered, ordered or key=EXPR but "
+        + "was '" + ordering + "'");
+  }
+
+  /** {@code --retries} more attempts after {@code --backoff}, doubling up to 10 s. */
+  RetryPolicy retryPolicy() {
+    if (retries == 0) {
+      return RetryPolicy.none();
+    }
+    Duration max = backoff.compareTo(Duration.ofSeconds(10)) > 0 ? backoff
+        : Duration.ofSeconds(10);
+    return RetryPolicy.builder().maxAttempts(retries + 1).backoff(backoff, max).build();
+  }
+
+  /** How long in-flight work may sit still before {@code /health} fails. */
+  Duration stallLimit() {
+    if (stallAfter != null) {
+      return stallAfter;
+    }
+    return timeout.isZero() ? Duration.ofMinutes(1) : timeout.multipliedBy(2);
+  }
+
+  /** Reads {@code --exec-format}, naming the choices when it is neither. */
+  static final class ExecFormatConverter
+      implements picocli.CommandLine.ITypeConverter<ExecFormat> {
+    @Override
+    public ExecFormat convert(String value) {
+      for (ExecFormat f : ExecFormat.values()) {
+        if (f.name().equalsIgnoreCase(value.strip())) {
+          return f;
+        }
+      }
+      throw new picocli.CommandLine.TypeConversionException(
+          "expected line or json but was '" + value + "'");
+    }
+  }
+}
