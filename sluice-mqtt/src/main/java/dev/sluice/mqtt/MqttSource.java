@@ -43,9 +43,12 @@ import org.slf4j.LoggerFactory;
  * connection that has since been replaced do nothing; the broker redelivers it instead.
  *
  * <p><b>Flow control.</b> Receive Maximum caps unacknowledged QoS 1/2 deliveries, so the
- * backlog waits at the broker: set it to the pipeline's {@code maxInFlight}. The HiveMQ client
- * acknowledges in arrival order, so a stalled message holds back later acks; see
- * {@link MqttSourceStats}. QoS 0 has a bounded buffer and an {@link OverflowPolicy}.
+ * backlog waits at the broker: set it to the pipeline's {@code maxInFlight} where the broker
+ * honours it (see {@link Builder#receiveMaximum}). Whatever the broker does, at most
+ * {@link Builder#maxBuffered} QoS 1/2 messages wait here for the pipeline; past that the socket
+ * is not read. The HiveMQ client acknowledges in arrival order, so a stalled message holds back
+ * later acks; see {@link MqttSourceStats}. QoS 0 has a bounded buffer and an
+ * {@link OverflowPolicy}.
  *
  * <p><b>Threads.</b> Thread-safe. The subscriber's {@code onNext} runs on the client's own
  * event-loop thread ({@code sluice-mqtt-CLIENTID-io-1}, a daemon) or on the thread that calls
@@ -70,6 +73,7 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
   private final boolean cleanStart;
   private final int receiveMaximum;
   private final int qos0Buffer;
+  private final int maxBuffered;
   private final OverflowPolicy overflow;
   private final int maxPayloadBytes;
   private final String keyProperty;
@@ -92,6 +96,7 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
     this.cleanStart = b.cleanStart;
     this.receiveMaximum = b.receiveMaximum;
     this.qos0Buffer = b.qos0Buffer;
+    this.maxBuffered = b.maxBuffered;
     this.overflow = b.overflow;
     this.maxPayloadBytes = b.maxPayloadBytes;
     this.keyProperty = b.keyProperty;
@@ -126,7 +131,8 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
           "an MqttSource takes one subscriber, once; it already has one or is closed"));
       return;
     }
-    Inbox box = new Inbox(subscriber, this::message, qos0Buffer, overflow, this::closeAsync);
+    Inbox box = new Inbox(subscriber, this::message, qos0Buffer, overflow, maxBuffered,
+        this::closeAsync);
     inbox = box;
     Connection conn = Connection.create(endpoint, clientId, this::onPublish,
         () -> stats().summaryLine());
@@ -271,8 +277,9 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
     String clientId;
     Duration sessionExpiry = Duration.ofHours(1);
     boolean cleanStart;
-    int receiveMaximum = 32;
+    int receiveMaximum = 65535;
     int qos0Buffer = 1024;
+    int maxBuffered = 256;
     OverflowPolicy overflow = OverflowPolicy.DROP_OLDEST;
     int maxPayloadBytes = 16 * 1024 * 1024;
     String keyProperty = "key";
@@ -285,7 +292,7 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
     /**
      * Broker, topic filter and options from a URI:
      * {@code mqtt[s]://[user@]host[:port]/FILTER?qos=1&share=GROUP&client-id=ID
-     * &session-expiry=1h&version=5&receive-maximum=64&topic=ANOTHER/FILTER&clean-start=false
+     * &session-expiry=1h&version=5&receive-maximum=64&max-buffered=256&topic=ANOTHER/FILTER&clean-start=false
      * &max-payload=1048576&qos0-buffer=1024&overflow=drop-oldest&password-env=VAR
      * &password-file=PATH}. The filter is the URL-decoded path ({@code #} may be written as
      * {@code %23} or, last, as itself). Settings called after this one override it.
@@ -327,8 +334,22 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
     /** Discard the broker's session for this client id when connecting (default false). */
     public Builder cleanStart(boolean cleanStart) { this.cleanStart = cleanStart; return this; }
 
-    /** Most unacknowledged QoS 1/2 deliveries (MQTT 5; default 32): set it to the pipeline's maxInFlight. */
+    /**
+     * Most unacknowledged QoS 1/2 deliveries the broker may send (MQTT 5 Receive Maximum;
+     * default 65535, the protocol's default). On a broker that honours it (HiveMQ, EMQX) set it
+     * to the pipeline's maxInFlight: the backlog then waits at the broker with the connection
+     * otherwise idle. Mosquitto 2.0.11 does not honour it (after one PUBACK it sends a whole
+     * window more), and the HiveMQ client answers an overshoot by closing the connection with a
+     * protocol error; there leave the default: {@link #maxBuffered} bounds memory instead.
+     */
     public Builder receiveMaximum(int receiveMaximum) { this.receiveMaximum = receiveMaximum; return this; }
+
+    /**
+     * Most QoS 1/2 messages received and not yet taken by the pipeline (default 256). When a
+     * broker sends more, the client's network thread waits for the pipeline, so the socket is
+     * not read and TCP keeps the backlog at the broker; no keep-alive is sent while it waits.
+     */
+    public Builder maxBuffered(int maxBuffered) { this.maxBuffered = maxBuffered; return this; }
 
     /** QoS 0 buffer size (default 1024) and what happens when it is full (default DROP_OLDEST). */
     public Builder qos0Overflow(int bufferSize, OverflowPolicy policy) {
@@ -382,6 +403,7 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
       require(receiveMaximum >= 1 && receiveMaximum <= 65535,
           "receiveMaximum must be in 1..65535 but was " + receiveMaximum);
       require(qos0Buffer >= 1, "qos0 buffer size must be >= 1 but was " + qos0Buffer);
+      require(maxBuffered >= 1, "maxBuffered must be >= 1 but was " + maxBuffered);
       require(maxPayloadBytes >= 0, "maxPayloadBytes must be >= 0 but was " + maxPayloadBytes);
       require(!closeTimeout.isNegative(), "closeTimeout must be >= 0 but was " + closeTimeout);
       List<String> filters = new ArrayList<>();

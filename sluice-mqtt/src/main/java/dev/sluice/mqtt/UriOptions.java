@@ -73,6 +73,7 @@ final class UriOptions {
         case "session-expiry": b.sessionExpiry(duration("session-expiry", v)); break;
         case "clean-start": b.cleanStart(bool("clean-start", v)); break;
         case "receive-maximum": b.receiveMaximum(integer("receive-maximum", v)); break;
+        case "max-buffered": b.maxBuffered(integer("max-buffered", v)); break;
         case "topic": b.topics(v.split("\n")); break;
         case "max-payload": b.maxPayloadBytes(integer("max-payload", v)); break;
         case "qos0-buffer": b.qos0Overflow(integer("qos0-buffer", v), b.overflow); break;

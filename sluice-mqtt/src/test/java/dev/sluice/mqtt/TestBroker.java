@@ -67,7 +67,7 @@ final class TestBroker implements AutoCloseable {
             "log_dest file " + dir.resolve("mosquitto.log"),
             "log_type error", "log_type warning", "log_type notice", "log_type information",
             "set_tcp_nodelay true",
-            RECOMMENDED), StandardCharsets.UTF_8);
+            System.getProperty("test.conf", RECOMMENDED).replace(";", "\n")), StandardCharsets.UTF_8);
         TestBroker broker = new TestBroker(port, dir, null);
         broker.startMosquitto();
         LOG.info("{}: using Mosquitto ({}) on 127.0.0.1:{}", testName, MOSQUITTO, port);

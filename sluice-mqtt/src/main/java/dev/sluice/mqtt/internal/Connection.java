@@ -13,10 +13,13 @@ import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientConnectedContext;
 import dev.sluice.mqtt.ConnectionState;
 import dev.sluice.mqtt.MqttEndpoint;
 import dev.sluice.mqtt.MqttVersion;
+import io.reactivex.schedulers.Schedulers;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,9 +38,12 @@ import org.slf4j.LoggerFactory;
  * broker kept the session, and resends unacknowledged outgoing publishes. A first connection
  * that fails is not retried: the caller learns of it from {@link #connect}.
  *
- * <p><b>Threads.</b> The client runs on its own event-loop thread (see {@link NettyThreads});
- * {@code onPublish} and the state listener run there. {@link #close} disconnects and waits for
- * that thread to end. Every method is safe from any thread.
+ * <p><b>Threads.</b> The client runs on its own event-loop thread (see {@link NettyThreads}),
+ * where the state listener runs, and delivers incoming publishes and completes its futures on
+ * its own application thread, {@code sluice-mqtt-CLIENTID-app} (HiveMQ's default is RxJava's
+ * shared computation pool: a source waiting there for its pipeline would stall every other
+ * client's futures, a sink's PUBACKs included). Both are daemon threads; {@link #close}
+ * disconnects and waits for both to end. Every method is safe from any thread.
  */
 public abstract class Connection {
 
@@ -46,6 +52,7 @@ public abstract class Connection {
   final MqttEndpoint endpoint;
   final String clientId;
   final NettyThreads threads;
+  private final ExecutorService application;
   private final Supplier<String> stateLog;
   private volatile ConnectionState state = ConnectionState.CONNECTING;
   private volatile boolean everConnected;
@@ -56,6 +63,11 @@ public abstract class Connection {
     this.endpoint = endpoint;
     this.clientId = clientId;
     this.threads = new NettyThreads("sluice-mqtt-" + clientId);
+    this.application = Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "sluice-mqtt-" + clientId + "-app");
+      thread.setDaemon(true);
+      return thread;
+    });
     this.stateLog = stateLog;
   }
 
@@ -116,8 +128,10 @@ public abstract class Connection {
       state = ConnectionState.CLOSED;
     }
     releaseFlows();
+    application.shutdown();
     try {
-      if (!threads.awaitTermination(timeout)) {
+      if (!threads.awaitTermination(timeout)
+          | !application.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         LOG.warn("{}: MQTT client thread still running {} after close", clientId, timeout);
       }
     } catch (InterruptedException e) {
@@ -131,7 +145,7 @@ public abstract class Connection {
         .serverHost(endpoint.host())
         .serverPort(endpoint.port())
         .executorConfig(MqttClientExecutorConfig.builder().nettyExecutor(threads).nettyThreads(1)
-            .build())
+            .applicationScheduler(Schedulers.from(application)).build())
         .transportConfig().serverHost(endpoint.host()).serverPort(endpoint.port())
             .socketConnectTimeout(endpoint.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
             .mqttConnectTimeout(endpoint.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)

@@ -21,10 +21,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * The buffer between one MQTT client and the one subscriber of an {@code MqttSource}, and that
  * subscriber's {@link Flow.Subscription}.
  *
- * <p><b>Backpressure.</b> Messages are delivered only against demand. QoS 1/2 messages need no
- * bound here: the broker sends no more than Receive Maximum (MQTT 5) or its in-flight limit
- * (3.1.1) unacknowledged, and they stay unacknowledged until the pipeline settles them. QoS 0
- * messages are held up to {@code qos0Capacity}; beyond that the {@link OverflowPolicy} applies.
+ * <p><b>Backpressure.</b> Messages are delivered only against demand. QoS 1/2 messages are
+ * bounded by Receive Maximum (MQTT 5) or the broker's in-flight limit (3.1.1), since they stay
+ * unacknowledged until the pipeline settles them; a broker that sends more anyway (Mosquitto
+ * 2.0.11 does) meets {@code ackedCapacity}: the event loop blocks until the subscriber takes one,
+ * so the socket is not read and the backlog waits at the broker. QoS 0 messages are held up to
+ * {@code qos0Capacity}; beyond that the {@link OverflowPolicy} applies.
  *
  * <p><b>Concurrency.</b> {@link #offer} runs on the client's event-loop thread; {@code request}
  * and {@code cancel} on the subscriber's threads; acks on any thread. The deque is guarded by
@@ -46,6 +48,7 @@ public final class Inbox implements Flow.Subscription {
   private final Flow.Subscriber<? super Message<byte[]>> subscriber;
   private final MessageFactory factory;
   private final int qos0Capacity;
+  private final int ackedCapacity;
   private final OverflowPolicy policy;
   private final Runnable onIdle;
 
@@ -71,10 +74,11 @@ public final class Inbox implements Flow.Subscription {
   final LongAdder dropped = new LongAdder();
 
   public Inbox(Flow.Subscriber<? super Message<byte[]>> subscriber, MessageFactory factory,
-      int qos0Capacity, OverflowPolicy policy, Runnable onIdle) {
+      int qos0Capacity, OverflowPolicy policy, int ackedCapacity, Runnable onIdle) {
     this.subscriber = subscriber;
     this.factory = factory;
     this.qos0Capacity = qos0Capacity;
+    this.ackedCapacity = ackedCapacity;
     this.policy = policy;
     this.onIdle = onIdle;
   }
@@ -105,6 +109,10 @@ public final class Inbox implements Flow.Subscription {
     try {
       if (qos0 && qos0Count >= qos0Capacity && !admitQos0()) {
         return;
+      }
+      if (!qos0 && queue.size() - qos0Count >= ackedCapacity && !awaitRoom()) {
+        window.remove(seq);
+        return;             // cancelled: left unacknowledged, redelivered to the next connection
       }
       queue.addLast(message);
       isQos0.addLast(qos0);
@@ -153,6 +161,23 @@ public final class Inbox implements Flow.Subscription {
           return false;
         }
         return !cancelled;
+    }
+  }
+
+  /**
+   * Blocks the event loop, with the lock held, until the subscriber takes a QoS 1/2 message:
+   * the socket is not read meanwhile, so TCP holds the backlog at the broker. For brokers that
+   * send more than Receive Maximum. False if cancelled or interrupted while waiting.
+   */
+  private boolean awaitRoom() {
+    try {
+      while (queue.size() - qos0Count >= ackedCapacity && !cancelled) {
+        notFull.await(100, TimeUnit.MILLISECONDS);
+      }
+      return !cancelled;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -219,9 +244,11 @@ public final class Inbox implements Flow.Subscription {
         lock.lock();
         try {
           next = queue.pollFirst();
-          if (next != null && isQos0.pollFirst()) {
-            qos0Count--;
-            notFull.signal();
+          if (next != null) {
+            if (isQos0.pollFirst()) {
+              qos0Count--;
+            }
+            notFull.signalAll();
           }
         } finally {
           lock.unlock();
