@@ -215,13 +215,18 @@ class MqttPipelineTest {
         pipelines.get(i).close();
         sources.get(i).close();
       }
-      assertThat(perInstance).allSatisfy(c -> assertThat(c.get()).isPositive());
+      if (broker.isMosquitto()) {
+        // Mosquitto deals a share group's messages round-robin; HiveMQ CE may give one member
+        // everything while it keeps up, which MQTT allows.
+        assertThat(perInstance).allSatisfy(c -> assertThat(c.get()).isPositive());
+      }
       assertThat(perInstance.stream().mapToInt(AtomicInteger::get).sum()).isGreaterThanOrEqualTo(n);
     }
   }
 
   @Test
   void closingLeavesNoClientThreadBehind() throws Exception {
+    Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
     MqttSource source = source("t8/in", "t8-consumer", 8).build();
     MqttSink<Object> sink = sink("t8/out");
     Pipeline pipeline = Sluice.from(source).workers(1).process(b -> b).to(sink).start();
@@ -231,9 +236,11 @@ class MqttPipelineTest {
     source.close();
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(threadNames())
         .noneMatch(name -> name.startsWith("sluice-mqtt-")));
-    assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive)
-        .filteredOn(t -> !t.isDaemon())
-        .noneMatch(t -> t.getName().contains("hivemq") || t.getName().contains("sluice-mqtt"));
+    // The HiveMQ client's default Netty threads are not daemons; ours are, and none is left.
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive)
+            .filteredOn(t -> !t.isDaemon() && !before.contains(t))
+            .filteredOn(t -> !t.getName().startsWith("awaitility")).isEmpty());
   }
 
   private static List<String> threadNames() {

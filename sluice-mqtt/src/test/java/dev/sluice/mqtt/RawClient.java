@@ -27,15 +27,33 @@ final class RawClient implements AutoCloseable {
   final AtomicInteger total = new AtomicInteger();
 
   private RawClient(int port) {
-    client = MqttClient.builder().useMqttVersion5().identifier("raw-" + UUID.randomUUID())
-        .serverHost("127.0.0.1").serverPort(port).buildAsync();
+    this(port, null);
+  }
+
+  private RawClient(int port, String persistentId) {
+    client = persistentId == null
+        ? MqttClient.builder().useMqttVersion5().identifier("raw-" + UUID.randomUUID())
+            .serverHost("127.0.0.1").serverPort(port).buildAsync()
+        : MqttClient.builder().useMqttVersion5().identifier(persistentId)
+            .serverHost("127.0.0.1").serverPort(port)
+            .automaticReconnect().initialDelay(100, TimeUnit.MILLISECONDS)
+            .maxDelay(1, TimeUnit.SECONDS).applyAutomaticReconnect().buildAsync();
     client.publishes(MqttGlobalPublishFilter.ALL, p -> {
       received.add(p);
       counts.computeIfAbsent(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8),
           k -> new AtomicInteger()).incrementAndGet();
       total.incrementAndGet();
     });
-    client.connectWith().cleanStart(true).send().join();
+    if (persistentId == null) {
+      client.connectWith().cleanStart(true).send().join();
+    } else {
+      client.connectWith().cleanStart(true).sessionExpiryInterval(600).send().join();
+    }
+  }
+
+  /** A collector whose session (and QoS 1 subscriptions) survive a broker restart. */
+  static RawClient connectPersistent(TestBroker broker, String clientId) {
+    return new RawClient(broker.port(), clientId);
   }
 
   static RawClient connect(TestBroker broker) {
