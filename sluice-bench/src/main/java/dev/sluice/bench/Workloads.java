@@ -82,16 +82,17 @@ final class Workloads {
 
   /**
    * How many {@link #spin} iterations take {@code nanos} on one otherwise idle core: warms the
-   * loop up, then takes the fastest of several timed runs (the one least disturbed by other
-   * processes on a shared machine).
+   * loop up, then times many short runs and keeps the fastest. Another process can only slow a
+   * run down, and a short run is likely to slip between two of its time slices, so the fastest
+   * of many is close to the speed of an idle core.
    */
   static long calibrate(long nanos) {
-    long probe = 1_000_000;
-    for (int i = 0; i < 20; i++) {
+    long probe = 50_000;
+    for (int i = 0; i < 2_000; i++) {
       spin(probe, i);
     }
     long best = Long.MAX_VALUE;
-    for (int i = 0; i < 30; i++) {
+    for (int i = 0; i < 2_000; i++) {
       long start = System.nanoTime();
       spin(probe, i);
       best = Math.min(best, System.nanoTime() - start);
