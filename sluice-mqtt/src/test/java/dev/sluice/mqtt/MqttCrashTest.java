@@ -7,6 +7,8 @@ import dev.sluice.Pipeline;
 import dev.sluice.Sluice;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -39,10 +41,12 @@ class MqttCrashTest {
   }
 
   private ChildJvm runner(String clientId, String in, String out, int workers, int maxInFlight,
-      long delayMs, String heap) throws Exception {
-    ChildJvm child = ChildJvm.start(heap, Integer.toString(broker.port()), clientId, in, out,
-        Integer.toString(workers), Integer.toString(maxInFlight),
-        Integer.toString(broker.receiveMaximum(maxInFlight)), Long.toString(delayMs));
+      long delayMs, String heap, String... share) throws Exception {
+    List<String> args = new ArrayList<>(List.of(Integer.toString(broker.port()), clientId, in,
+        out, Integer.toString(workers), Integer.toString(maxInFlight),
+        Integer.toString(broker.receiveMaximum(maxInFlight)), Long.toString(delayMs)));
+    args.addAll(List.of(share));
+    ChildJvm child = ChildJvm.start(heap, args.toArray(new String[0]));
     child.awaitReady();
     return child;
   }
@@ -55,7 +59,7 @@ class MqttCrashTest {
     int maxInFlight = 16;
     try (RawClient out = RawClient.connect(broker).subscribe("c2/out");
         RawClient in = RawClient.connect(broker)) {
-      ChildJvm child = runner("c2-runner", "c2/in", "c2/out", 4, maxInFlight, 1, "128m");
+      ChildJvm child = runner("c2-runner", "c2/in", "c2/out", 4, maxInFlight, 5, "128m");
       in.publish("c2/in", n, 1, i -> "m-" + i);
       for (int k = 1; k <= kills; k++) {
         int target = n * k / (kills + 1);
@@ -63,16 +67,46 @@ class MqttCrashTest {
         child.kill();
         LOG.info("killed the runner (kill {} of {}) at {} results, {} distinct", k, kills,
             out.total.get(), out.distinct());
-        child = runner("c2-runner", "c2/in", "c2/out", 4, maxInFlight, 1, "128m");
+        assertThat(out.distinct()).as("killed mid-stream").isLessThan(n);
+        child = runner("c2-runner", "c2/in", "c2/out", 4, maxInFlight, 5, "128m");
       }
       await().atMost(Duration.ofSeconds(120)).until(() -> out.distinct() == n);
       assertThat(child.stop()).isZero();
       int duplicates = out.total.get() - n;
       LOG.info("{} messages, {} kills: {} duplicates", n, kills, duplicates);
       assertThat(out.distinct()).isEqualTo(n);
-      // Each kill can redeliver what the broker had in flight to the dead connection: at most
-      // its in-flight window (Receive Maximum, or Mosquitto's max_inflight_messages, 32 here).
-      assertThat(duplicates).isLessThanOrEqualTo(kills * Math.max(32, maxInFlight));
+      // Each kill redelivers what the broker had in flight to the dead connection: at most
+      // Receive Maximum (= maxInFlight) where the broker honours it. Mosquitto 2.0.11 does not
+      // (see TestBroker#receiveMaximum), so there the count is logged, not bounded.
+      if (!broker.isMosquitto()) {
+        assertThat(duplicates).isLessThanOrEqualTo(kills * maxInFlight);
+      }
+    }
+  }
+
+  @Test
+  void aShareGroupMemberKilledAndRestartedWithItsClientIdLosesNothing() throws Exception {
+    int n = 3000;
+    try (RawClient out = RawClient.connect(broker).subscribe("c5/out");
+        RawClient in = RawClient.connect(broker)) {
+      List<ChildJvm> members = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        members.add(runner("c5-member-" + i, "c5/in", "c5/out", 2, 16, 1, "128m", "c5group"));
+      }
+      in.publish("c5/in", n, 1, i -> "m-" + i);
+      await().atMost(Duration.ofSeconds(60)).until(() -> out.distinct() >= n / 3);
+      members.get(1).kill();
+      LOG.info("killed share-group member 1 at {} distinct results", out.distinct());
+      members.set(1, runner("c5-member-1", "c5/in", "c5/out", 2, 16, 1, "128m", "c5group"));
+      await().atMost(Duration.ofSeconds(90)).until(() -> out.distinct() == n);
+      for (ChildJvm member : members) {
+        assertThat(member.stop()).isZero();
+      }
+      LOG.info("share group: {} messages, {} results, {} duplicates", n, out.total.get(),
+          out.total.get() - n);
+      if (!broker.isMosquitto()) {
+        assertThat(out.total.get() - n).isLessThanOrEqualTo(16);
+      }
     }
   }
 

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * {@code CLIENT_ID}, sleeps {@code DELAY_MS} per message, publishes the payload to {@code OUT}.
  * Prints READY once subscribed; runs until killed or its stdin closes (then drains).
  *
- * <p>Arguments: PORT CLIENT_ID IN OUT WORKERS MAX_IN_FLIGHT RECEIVE_MAXIMUM DELAY_MS
+ * <p>Arguments: PORT CLIENT_ID IN OUT WORKERS MAX_IN_FLIGHT RECEIVE_MAXIMUM DELAY_MS [SHARE_GROUP]
  */
 public final class PipelineRunner {
 
@@ -26,7 +26,8 @@ public final class PipelineRunner {
     int receiveMaximum = Integer.parseInt(args[6]);
     long delay = Long.parseLong(args[7]);
     MqttSource source = MqttSource.builder().uri("mqtt://127.0.0.1:" + port).topics(args[2])
-        .clientId(clientId).qos(1).receiveMaximum(receiveMaximum).build();
+        .clientId(clientId).qos(1).receiveMaximum(receiveMaximum)
+        .share(args.length > 8 ? args[8] : null).build();
     MqttSink<Object> sink = MqttSink.builder().uri("mqtt://127.0.0.1:" + port).topic(args[3])
         .clientId(clientId + "-out").connect();
     Pipeline pipeline = Sluice.from(source).workers(workers).maxInFlight(maxInFlight)
