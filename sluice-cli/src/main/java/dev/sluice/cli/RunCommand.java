@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.DeadLetter;
 import dev.sluice.DrainResult;
 import dev.sluice.Message;
 import dev.sluice.MessageProcessor;
@@ -20,11 +21,11 @@ import dev.sluice.cli.uri.Redaction;
 import dev.sluice.cli.uri.SinkUris;
 import dev.sluice.cli.uri.SourceUris;
 import dev.sluice.cli.uri.UriContext;
+import dev.sluice.cli.uri.WebSocketOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Flow;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,7 +54,10 @@ import picocli.CommandLine.ParentCommand;
             + "external command or a Java class) and writes the results to a sink.",
         "Example: seq 100 | sluice run --exec 'python3 score.py' --workers 4 --ordering ordered"},
     footer = {"",
-        "URIs: - (stdin / stdout lines), file:PATH, generate:?count=N&interval=D, ws://, wss://.",
+        "URIs: - (stdin / stdout lines), file:PATH, generate:?count=N&interval=D, ws://, wss://, "
+            + "mqtt://, mqtts://.",
+        "Headers (--source-header, --sink-header): NAME=VALUE, NAME=@env:VAR or "
+            + "NAME=@file:PATH; values never printed.",
         "Keys: key=line, key=topic, key=topic[N] (level N from 0), key=json:/pointer.",
         "Durations: 250us, 500ms, 1.5s, 5s, 1m, 0, or ISO-8601 (PT5S).",
         "Exit codes: 0 done (also after a drain on SIGTERM/SIGINT), 1 the run failed, "
@@ -92,12 +96,25 @@ final class RunCommand implements Callable<Integer> {
       processorResources = ProcessorClasses.closerOf(processor);
     }
     UriContext context = new UriContext(System.in, parent.out(),
-        options.passwordFilePath(), options.wsHeaders, options.wsSubscribe,
-        options.inFlightCap(), status::line);
-    OpenedSource opened = SourceUris.open(options.source, context);
-    Flow.Publisher<Message<String>> messages = opened.publisher();
-    Sink<Object> results = SinkUris.open("--sink", options.sink, context);
-    PipelineBuilder<String, Object> builder = Sluice.from(messages)
+        options.passwordFilePath(), WebSocketOptions.NONE, options.inFlightCap(), status::line);
+    // One dead-letter sink for the pipeline and a WebSocket source's own (oversize, malformed)
+    // messages; they write from different threads, so the writes are serialised.
+    SerialSink<DeadLetter<String>> deadLetters = new SerialSink<>(new DeadLetterLines(
+        options.deadLetter != null ? SinkUris.open("--dead-letter", options.deadLetter,
+            context.withWebSocket(options.deadLetterWebSocket()))
+            : Sinks.callback(line -> status.line("sluice run: dead letter: " + line))));
+    OpenedSource opened;
+    Sink<Object> results;
+    try {
+      opened = SourceUris.open(options.source,
+          context.withWebSocket(options.sourceWebSocket(deadLetters)));
+      results = SinkUris.open("--sink", options.sink,
+          context.withWebSocket(options.sinkWebSocket()));
+    } catch (RuntimeException e) {
+      closeQuietly(deadLetters::close, e);
+      throw e;
+    }
+    PipelineBuilder<String, Object> builder = Sluice.from(opened.publisher())
         .workers(options.workerCount())
         .retry(options.retryPolicy())
         .timeout(options.timeout)
@@ -111,9 +128,7 @@ final class RunCommand implements Callable<Integer> {
     } else {
       builder.ordering(mode);
     }
-    builder.deadLetters(new DeadLetterLines(options.deadLetter != null
-        ? SinkUris.open("--dead-letter", options.deadLetter, context)
-        : Sinks.callback(line -> status.line("sluice run: dead letter: " + line))));
+    builder.deadLetters(deadLetters);
     HealthMonitor health =
         new HealthMonitor(options.stallLimit(), System::nanoTime, opened.connected());
     MetricsServer metrics = null;
@@ -164,6 +179,14 @@ final class RunCommand implements Callable<Integer> {
         metrics.close();
       }
       sourceConnection.close();
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable resource, Exception failure) {
+    try {
+      resource.close();
+    } catch (Exception e) {
+      failure.addSuppressed(e);
     }
   }
 

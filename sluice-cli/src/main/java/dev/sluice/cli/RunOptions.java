@@ -1,8 +1,13 @@
 package dev.sluice.cli;
 
+import dev.sluice.DeadLetter;
 import dev.sluice.Ordering;
 import dev.sluice.RetryPolicy;
+import dev.sluice.Sink;
+import dev.sluice.cli.uri.Redaction;
+import dev.sluice.cli.uri.WebSocketOptions;
 import dev.sluice.cli.exec.ExecFormat;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,7 +112,8 @@ final class RunOptions {
   @Option(names = "--stall-after", paramLabel = "DURATION",
       converter = DurationConverter.class,
       description = "/health fails when messages are in flight and none settled for this "
-          + "long, or the source is disconnected that long (default: twice --timeout, or 1m).")
+          + "long, or the source is disconnected (or closed, or failed) that long "
+          + "(default: twice --timeout, or 1m).")
   Duration stallAfter;
 
   @Option(names = "--log-every", paramLabel = "DURATION", defaultValue = "5s",
@@ -116,13 +122,35 @@ final class RunOptions {
           + "(default: ${DEFAULT-VALUE}).")
   Duration logEvery;
 
-  @Option(names = "--ws-header", paramLabel = "NAME=VALUE",
-      description = "A header for WebSocket handshakes (repeatable); values never printed.")
-  List<String> wsHeaders = new ArrayList<>();
+  @Option(names = "--source-header", paramLabel = "NAME=VALUE",
+      description = "A header for the ws:// or wss:// --source's handshakes (repeatable). "
+          + "NAME=@env:VAR takes the value from a variable, NAME=@file:PATH from a file; "
+          + "values are never printed.")
+  List<String> sourceHeaders = new ArrayList<>();
 
-  @Option(names = "--ws-subscribe", paramLabel = "TEXT",
-      description = "A message sent after each WebSocket connect, e.g. a subscription.")
-  String wsSubscribe;
+  @Option(names = "--source-subscribe", paramLabel = "TEXT",
+      description = "A message sent after each connect of the ws:// or wss:// --source, "
+          + "e.g. a subscription.")
+  String sourceSubscribe;
+
+  @Option(names = "--sink-header", paramLabel = "NAME=VALUE",
+      description = "A header for the ws:// or wss:// --sink's handshakes (repeatable; "
+          + "@env:VAR and @file:PATH as for --source-header).")
+  List<String> sinkHeaders = new ArrayList<>();
+
+  @Option(names = "--sink-subscribe", paramLabel = "TEXT",
+      description = "A message sent after each connect of the ws:// or wss:// --sink.")
+  String sinkSubscribe;
+
+  @Option(names = "--trust-store", paramLabel = "FILE",
+      description = "For wss:// sources and sinks: trust the certificates in this PKCS12 or "
+          + "JKS file instead of the JDK's.")
+  String trustStore;
+
+  @Option(names = "--trust-store-password-file", paramLabel = "FILE",
+      description = "--trust-store's password, read from this file (else "
+          + "$SLUICE_TRUST_STORE_PASSWORD if set, else none); never printed.")
+  String trustStorePasswordFile;
 
   @Option(names = "--password-file", paramLabel = "FILE",
       description = "Broker password, read from this file (else $SLUICE_MQTT_PASSWORD); "
@@ -176,6 +204,61 @@ final class RunOptions {
     if (logEvery.isZero()) {
       throw new IllegalArgumentException("--log-every must be > 0");
     }
+    checkWebSocket("--source", source, sourceHeaders, sourceSubscribe);
+    checkWebSocket("--sink", sink, sinkHeaders, sinkSubscribe);
+    if (trustStore != null && !isWss(source) && !isWss(sink) && !isWss(deadLetter)) {
+      throw new IllegalArgumentException("--trust-store " + trustStore
+          + " needs a wss:// --source, --sink or --dead-letter");
+    }
+    if (trustStorePasswordFile != null && trustStore == null) {
+      throw new IllegalArgumentException("--trust-store-password-file goes with --trust-store");
+    }
+  }
+
+  /** Headers and a subscribe message only for a WebSocket side, headers well formed. */
+  private static void checkWebSocket(String option, String uri, List<String> headers,
+      String subscribe) {
+    boolean ws = uri != null && (uri.startsWith("ws:") || uri.startsWith("wss:"));
+    if (!ws && (!headers.isEmpty() || subscribe != null)) {
+      throw new IllegalArgumentException(option + (headers.isEmpty() ? "-subscribe" : "-header")
+          + " needs a ws:// or wss:// " + option + " but it is '" + Redaction.uri(uri) + "'");
+    }
+    for (String header : headers) {
+      WebSocketOptions.check(option + "-header", header);
+    }
+  }
+
+  private static boolean isWss(String uri) {
+    return uri != null && uri.startsWith("wss:");
+  }
+
+  /**
+   * What {@code --source-header}, {@code --source-subscribe} and {@code --trust-store} add to
+   * a ws:// source; {@code deadLetters} gets its oversize and malformed messages.
+   */
+  WebSocketOptions sourceWebSocket(Sink<? super DeadLetter<String>> deadLetters) {
+    return new WebSocketOptions("--source", sourceHeaders, sourceSubscribe, trustStorePath(),
+        trustStorePasswordPath(), deadLetters);
+  }
+
+  /** What {@code --sink-header}, {@code --sink-subscribe} and {@code --trust-store} add. */
+  WebSocketOptions sinkWebSocket() {
+    return new WebSocketOptions("--sink", sinkHeaders, sinkSubscribe, trustStorePath(),
+        trustStorePasswordPath(), null);
+  }
+
+  /** A ws:// dead-letter sink gets the trust store only. */
+  WebSocketOptions deadLetterWebSocket() {
+    return new WebSocketOptions("--dead-letter", List.of(), null, trustStorePath(),
+        trustStorePasswordPath(), null);
+  }
+
+  private Path trustStorePath() {
+    return trustStore == null ? null : Path.of(trustStore);
+  }
+
+  private Path trustStorePasswordPath() {
+    return trustStorePasswordFile == null ? null : Path.of(trustStorePasswordFile);
   }
 
   /** The ordering mode {@code --ordering} names. */

@@ -83,7 +83,28 @@ class RunCommandTest {
         Arguments.of(new String[] {"run", "--exec"}, "Missing required parameter for option "
             + "'--exec'"),
         Arguments.of(new String[] {"run", "--exec", "cat", "--bogus"},
-            "Unknown option: '--bogus'"));
+            "Unknown option: '--bogus'"),
+        Arguments.of(new String[] {"run", "--exec", "cat", "--source-header", "A=b"},
+            "--source-header needs a ws:// or wss:// --source but it is '-'"),
+        Arguments.of(new String[] {"run", "--exec", "cat", "--source", "ws://h/x",
+            "--sink-subscribe", "hi", "--sink", "file:out.txt"},
+            "--sink-subscribe needs a ws:// or wss:// --sink but it is 'file:out.txt'"),
+        Arguments.of(new String[] {"run", "--exec", "cat", "--sink", "mqtt://h/t?token=s3cr3t",
+            "--sink-header", "A=b"},
+            "--sink-header needs a ws:// or wss:// --sink but it is 'mqtt://h/t?token=***'"),
+        Arguments.of(new String[] {"run", "--exec", "cat", "--source", "ws://h/x",
+            "--source-header", "s3cr3t-pasted-token"},
+            "--source-header must be NAME=VALUE, NAME=@env:VAR or NAME=@file:PATH but has "
+                + "no '='"),
+        Arguments.of(new String[] {"run", "--exec", "cat", "--sink", "ws://h/x",
+            "--sink-header", "A=@env:"}, "--sink-header A=@env: names no variable"),
+        Arguments.of(new String[] {"run", "--exec", "cat", "--source", "ws://h/x",
+            "--trust-store", "trust.p12"},
+            "--trust-store trust.p12 needs a wss:// --source, --sink or --dead-letter"),
+        Arguments.of(new String[] {"run", "--exec", "cat", "--trust-store-password-file", "pw"},
+            "--trust-store-password-file goes with --trust-store"),
+        Arguments.of(new String[] {"run", "--exec", "cat", "--ws-header", "A=b"},
+            "Unknown options: '--ws-header', 'A=b'"));
   }
 
   @ParameterizedTest(name = "sluice {0}")
@@ -95,7 +116,7 @@ class RunCommandTest {
     assertThat(run.errLines()).hasSize(1);
     assertThat(run.err()).startsWith("sluice run: ").contains(problem)
         .contains("Run 'sluice run --help' for usage.")
-        .doesNotContain("Exception").doesNotContain("\tat ");
+        .doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("s3cr3t");
     assertThat(run.out()).isEmpty();
   }
 

@@ -1,17 +1,24 @@
 package dev.sluice.cli.uri;
 
 import dev.sluice.Sink;
+import dev.sluice.websocket.ConnectionBuilder;
 import dev.sluice.websocket.ConnectionState;
 import dev.sluice.websocket.WebSocketSink;
 import dev.sluice.websocket.WebSocketSource;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 
 /**
  * {@code ws://} and {@code wss://} sources and sinks (module sluice-websocket). The URI goes
- * to the server as written, query included; handshake headers come from {@code --ws-header}
- * (source and sink) and the source's subscribe message from {@code --ws-subscribe}. The source reconnects with backoff
- * after a lost connection; {@code /health} fails while it stays disconnected.
+ * to the server as written, query included. What the side's {@link WebSocketOptions} hold is
+ * added: handshake headers ({@code --source-header}, {@code --sink-header}; from the
+ * environment or a file with {@code @env:} and {@code @file:}), a subscribe message sent after
+ * each connect ({@code --source-subscribe}, {@code --sink-subscribe}), for {@code wss://} only
+ * the trust store ({@code --trust-store}), and the source's own dead letters (oversize and
+ * malformed messages) go to the run's dead-letter sink. The source reconnects with backoff
+ * after a lost connection; it counts as connected (for {@code /health}) only while it is open
+ * or not yet subscribed: backing off, connecting, closed and failed all count as disconnected.
  *
  * <p>Stateless and thread-safe.
  */
@@ -21,20 +28,27 @@ final class WebSocketUris {
   }
 
   static OpenedSource source(String uri, String rest, UriContext context) {
-    WebSocketSource.Builder builder = WebSocketSource.builder(parse("--source", uri));
-    configure(builder, context);
+    URI parsed = parse("--source", uri);
+    WebSocketSource.Builder builder = WebSocketSource.builder(parsed);
+    WebSocketOptions options = context.webSocket();
+    configure(builder, parsed, options);
+    if (options.deadLetters() != null) {
+      builder.deadLetters(options.deadLetters());
+    }
     WebSocketSource source = build("--source", uri, builder::build);
-    return new OpenedSource(source, () -> {
-      ConnectionState state = source.state();
-      return state == ConnectionState.OPEN || state == ConnectionState.IDLE
-          || state == ConnectionState.CLOSED;
-    }, source);
+    return new OpenedSource(source, () -> connected(source.state()), source);
   }
 
   static Sink<Object> sink(String option, String uri, String rest, UriContext context) {
-    WebSocketSink.Builder builder = WebSocketSink.builder(parse(option, uri));
-    configure(builder, context);
+    URI parsed = parse(option, uri);
+    WebSocketSink.Builder builder = WebSocketSink.builder(parsed);
+    configure(builder, parsed, context.webSocket());
     return build(option, uri, builder::<Object>build);
+  }
+
+  /** Open, or idle before the pipeline subscribes; anything else is no feed. */
+  static boolean connected(ConnectionState state) {
+    return state == ConnectionState.OPEN || state == ConnectionState.IDLE;
   }
 
   private static URI parse(String option, String uri) {
@@ -51,34 +65,28 @@ final class WebSocketUris {
     }
   }
 
-  private static void configure(dev.sluice.websocket.WebSocketSource.Builder builder,
-      UriContext context) {
-    for (String header : context.headers()) {
-      builder.header(name(header), value(header));
+  private static void configure(ConnectionBuilder<?> builder, URI uri,
+      WebSocketOptions options) {
+    for (String header : options.headers()) {
+      WebSocketOptions.Header h = WebSocketOptions.parse(options.option() + "-header", header);
+      switch (h.kind()) {
+        case ENV -> builder.headerFromEnv(h.name(), h.ref());
+        case FILE -> builder.headerFromFile(h.name(), Path.of(h.ref()));
+        default -> builder.header(h.name(), h.ref());
+      }
     }
-    if (context.subscribe() != null) {
-      builder.subscribeMessage(context.subscribe());
+    if (options.subscribe() != null) {
+      builder.subscribeMessage(options.subscribe());
     }
-  }
-
-  /** Headers only: the subscribe message is the source's. */
-  private static void configure(WebSocketSink.Builder builder, UriContext context) {
-    for (String header : context.headers()) {
-      builder.header(name(header), value(header));
+    if (options.trustStore() != null && "wss".equalsIgnoreCase(uri.getScheme())) {
+      builder.trustStore(options.trustStore());
+      String variable = WebSocketOptions.TRUST_STORE_PASSWORD_VARIABLE;
+      if (options.trustStorePasswordFile() != null) {
+        builder.trustStorePasswordFromFile(options.trustStorePasswordFile());
+      } else if (System.getenv(variable) != null) {
+        builder.trustStorePasswordFromEnv(variable);
+      }
     }
-  }
-
-  private static String name(String header) {
-    int eq = header.indexOf('=');
-    if (eq <= 0) {
-      throw new IllegalArgumentException("--ws-header must be NAME=VALUE but was '"
-          + (eq < 0 ? header : header.substring(0, eq) + "=***") + "'");
-    }
-    return header.substring(0, eq).strip();
-  }
-
-  private static String value(String header) {
-    return header.substring(header.indexOf('=') + 1);
   }
 
   private static <T> T build(String option, String uri, java.util.function.Supplier<T> build) {

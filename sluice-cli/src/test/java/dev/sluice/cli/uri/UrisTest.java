@@ -116,9 +116,41 @@ class UrisTest {
         dev.sluice.websocket.WebSocketSink.class);
     assertThatThrownBy(() -> SourceUris.open("ws:///nohost", context))
         .hasMessageContaining("names no host");
-    assertThatThrownBy(() -> SourceUris.open("ws://h/x", new UriContext(
-        context.stdin(), context.stdout(), null, List.of("Authorization"), null, 32, l -> { })))
-        .hasMessageContaining("--ws-header must be NAME=VALUE");
+    assertThatThrownBy(() -> SourceUris.open("ws://h/x", context.withWebSocket(
+        new WebSocketOptions("--source", List.of("Bearer-s3cr3t"), null, null, null, null))))
+        .hasMessageContaining("--source-header must be NAME=VALUE, NAME=@env:VAR or "
+            + "NAME=@file:PATH but has no '='")
+        .message().doesNotContain("s3cr3t");
+  }
+
+  @Test
+  void aClosedWebSocketSourceCountsAsDisconnected() throws Exception {
+    OpenedSource source = SourceUris.open("ws://127.0.0.1:9/feed", context);
+    assertThat(source.connected().getAsBoolean()).isTrue();
+
+    source.closer().close();
+
+    assertThat(((dev.sluice.websocket.WebSocketSource) source.publisher()).state())
+        .isEqualTo(dev.sluice.websocket.ConnectionState.CLOSED);
+    assertThat(source.connected().getAsBoolean()).isFalse();
+  }
+
+  @Test
+  void aHeaderFromAnUnsetVariableIsOneLineNamingTheVariable() {
+    assertThatThrownBy(() -> SinkUris.open("--sink", "ws://h/x", context.withWebSocket(
+        new WebSocketOptions("--sink", List.of("Authorization=@env:SLUICE_TEST_NO_SUCH_VAR"),
+            null, null, null, null))))
+        .hasMessage("--sink 'ws://h/x': header Authorization: environment variable "
+            + "SLUICE_TEST_NO_SUCH_VAR is not set");
+  }
+
+  @Test
+  void aHeaderFromAMissingFileIsOneLineNamingTheFileNotAValue() {
+    assertThatThrownBy(() -> SourceUris.open("ws://h/x", context.withWebSocket(
+        new WebSocketOptions("--source", List.of("Authorization=@file:/no/such/token"), null,
+            null, null, null))))
+        .hasMessageStartingWith("--source 'ws://h/x': header Authorization: cannot read "
+            + "/no/such/token");
   }
 
   @Test
