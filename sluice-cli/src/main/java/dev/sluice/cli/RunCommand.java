@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,6 +71,9 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   private RunOptions options;
 
+  /** Dead letters written by the source itself (a WebSocket's oversize, malformed messages). */
+  private final AtomicLong sourceDeadLetters = new AtomicLong();
+
   @Override
   public Integer call() throws Exception {
     options.check();
@@ -106,8 +110,12 @@ final class RunCommand implements Callable<Integer> {
     OpenedSource opened;
     Sink<Object> results;
     try {
+      Sink<DeadLetter<String>> fromSource = (letter, message) -> {
+        sourceDeadLetters.incrementAndGet();
+        return deadLetters.write(letter, message);
+      };
       opened = SourceUris.open(options.source,
-          context.withWebSocket(options.sourceWebSocket(deadLetters)));
+          context.withWebSocket(options.sourceWebSocket(fromSource)));
       results = SinkUris.open("--sink", options.sink,
           context.withWebSocket(options.sinkWebSocket()));
     } catch (RuntimeException e) {
@@ -199,8 +207,14 @@ final class RunCommand implements Callable<Integer> {
           + " message(s) given up unprocessed");
       return SluiceCommand.FAILED;
     }
-    if (options.failOnDeadLetter && stats.deadLettered() > 0) {
-      status.line("sluice run: " + stats.deadLettered() + " message(s) dead-lettered");
+    long bySource = sourceDeadLetters.get();
+    if (!options.quiet && bySource > 0) {
+      status.line("sluice run: " + bySource + " message(s) dead-lettered by the source "
+          + "(oversize or malformed)");
+    }
+    long dead = stats.deadLettered() + bySource;
+    if (options.failOnDeadLetter && dead > 0) {
+      status.line("sluice run: " + dead + " message(s) dead-lettered");
       return SluiceCommand.DEAD_LETTERS;
     }
     return SluiceCommand.OK;

@@ -216,6 +216,8 @@ class RunCommandTest {
         "--exec-format", "--exec-env", "--processor", "--classpath", "--workers", "--ordering",
         "--retries", "--backoff", "--timeout", "--max-in-flight", "--drain-timeout",
         "--fail-on-dead-letter", "--metrics-port", "--metrics-bind", "--password-file",
-        "--quiet", "generate:?count=N", "key=json:/pointer", "3 messages dead-lettered");
+        "--quiet", "--source-header", "--source-subscribe", "--sink-header", "--sink-subscribe",
+        "--trust-store", "--trust-store-password-file", "NAME=@env:VAR", "NAME=@file:PATH",
+        "generate:?count=N", "key=json:/pointer", "3 messages dead-lettered");
   }
 }

@@ -176,7 +176,7 @@ class RunWebSocketTest {
   }
 
   @Test
-  void anOversizeMessageFromTheServerIsDeadLetteredWithItsCauseAndTheFeedGoesOn()
+  void anOversizeMessageIsDeadLetteredWithItsCauseTheFeedGoesOnAndFailOnDeadLetterCountsIt()
       throws Exception {
     int port = startServer(null, null);
     Path deadLetters = dir.resolve("dead.jsonl");
@@ -184,13 +184,18 @@ class RunWebSocketTest {
     try (SluiceProcess run = SluiceProcess.start(dir, "run",
         "--source", "ws://127.0.0.1:" + port + "/big", "--source-subscribe", "subscribe",
         "--exec", "sed -u s/^/got-/", "--workers", "2",
-        "--sink", "file:" + out, "--dead-letter", "file:" + deadLetters)) {
+        "--sink", "file:" + out, "--dead-letter", "file:" + deadLetters,
+        "--fail-on-dead-letter")) {
       awaitOrExplain(run, () -> Files.exists(out) && Files.readAllLines(out).contains("got-after")
           && Files.exists(deadLetters) && !Files.readAllLines(deadLetters).isEmpty(),
           () -> "feed got " + feedReceived);
 
       run.terminate();
-      assertThat(run.awaitExit()).as("stderr: %s", run.err()).isZero();
+      assertThat(run.awaitExit()).as("stderr: %s", run.err())
+          .isEqualTo(SluiceCommand.DEAD_LETTERS);
+      assertThat(run.err()).contains(
+          "sluice run: 1 message(s) dead-lettered by the source (oversize or malformed)",
+          "sluice run: 1 message(s) dead-lettered");
       List<String> letters = Files.readAllLines(deadLetters);
       assertThat(letters).hasSize(1);
       assertThat(letters.get(0))
