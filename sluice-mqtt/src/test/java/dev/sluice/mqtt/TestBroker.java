@@ -77,7 +77,7 @@ final class TestBroker implements AutoCloseable {
       }
     }
     EmbeddedBroker embedded = EmbeddedBroker.start(0, Duration.ofSeconds(60));
-    LOG.info("{}: Mosquitto not installed; using the embedded HiveMQ CE broker on 127.0.0.1:{}",
+    LOG.info("{}: no Mosquitto (or -Dsluice.test.broker=embedded); using the embedded HiveMQ CE broker on 127.0.0.1:{}",
         testName, embedded.port());
     return new TestBroker(embedded.port(), null, embedded);
   }
