@@ -74,6 +74,7 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
   private final int receiveMaximum;
   private final int qos0Buffer;
   private final int maxBuffered;
+  private final long stopAfter;
   private final OverflowPolicy overflow;
   private final int maxPayloadBytes;
   private final String keyProperty;
@@ -97,6 +98,7 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
     this.receiveMaximum = b.receiveMaximum;
     this.qos0Buffer = b.qos0Buffer;
     this.maxBuffered = b.maxBuffered;
+    this.stopAfter = b.stopAfter;
     this.overflow = b.overflow;
     this.maxPayloadBytes = b.maxPayloadBytes;
     this.keyProperty = b.keyProperty;
@@ -132,7 +134,7 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
       return;
     }
     Inbox box = new Inbox(subscriber, this::message, qos0Buffer, overflow, maxBuffered,
-        this::closeAsync);
+        stopAfter, this::closeAsync);
     inbox = box;
     Connection conn = Connection.create(endpoint, clientId, this::onPublish,
         () -> stats().summaryLine());
@@ -280,6 +282,7 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
     int receiveMaximum = 65535;
     int qos0Buffer = 1024;
     int maxBuffered = 256;
+    long stopAfter = Long.MAX_VALUE;
     OverflowPolicy overflow = OverflowPolicy.DROP_OLDEST;
     int maxPayloadBytes = 16 * 1024 * 1024;
     String keyProperty = "key";
@@ -358,6 +361,14 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
       return this;
     }
 
+    /**
+     * Completes the source after {@code count} messages have been handed to the pipeline, so the
+     * pipeline drains and ends by itself (for demos, batch jobs and tests); the connection closes
+     * once they are settled. Messages received beyond the count stay unacknowledged and come back
+     * to the next connection with this client id. Default: never.
+     */
+    public Builder stopAfter(long count) { this.stopAfter = count; return this; }
+
     /** Larger payloads are rejected (see {@link #rejects}); default 16 MiB. */
     public Builder maxPayloadBytes(int maxPayloadBytes) { this.maxPayloadBytes = maxPayloadBytes; return this; }
 
@@ -404,6 +415,7 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
           "receiveMaximum must be in 1..65535 but was " + receiveMaximum);
       require(qos0Buffer >= 1, "qos0 buffer size must be >= 1 but was " + qos0Buffer);
       require(maxBuffered >= 1, "maxBuffered must be >= 1 but was " + maxBuffered);
+      require(stopAfter >= 1, "stopAfter must be >= 1 but was " + stopAfter);
       require(maxPayloadBytes >= 0, "maxPayloadBytes must be >= 0 but was " + maxPayloadBytes);
       require(!closeTimeout.isNegative(), "closeTimeout must be >= 0 but was " + closeTimeout);
       List<String> filters = new ArrayList<>();

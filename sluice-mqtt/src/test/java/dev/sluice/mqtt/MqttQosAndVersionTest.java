@@ -87,6 +87,28 @@ class MqttQosAndVersionTest {
   }
 
   @Test
+  void stopAfterCompletesThePipelineAndLeavesTheRestForTheNextRun() throws Exception {
+    Set<String> seen = ConcurrentHashMap.newKeySet();
+    MqttSource first = MqttSource.builder().uri(broker.uri()).topics("sa/in").clientId("sa")
+        .stopAfter(20).build();
+    Pipeline pipeline = Sluice.from(first).workers(2).maxInFlight(8)
+        .process(b -> seen.add(new String(b, StandardCharsets.UTF_8))).start();
+    first.subscribed().get(10, TimeUnit.SECONDS);
+    try (RawClient in = RawClient.connect(broker)) {
+      in.publish("sa/in", 30, 1, i -> "m-" + i);
+    }
+    assertThat(pipeline.completion().get(20, TimeUnit.SECONDS).completed()).isEqualTo(20);
+    first.close();
+    MqttSource second = MqttSource.builder().uri(broker.uri()).topics("sa/in").clientId("sa")
+        .stopAfter(10).build();
+    Pipeline rest = Sluice.from(second).workers(2).maxInFlight(8)
+        .process(b -> seen.add(new String(b, StandardCharsets.UTF_8))).start();
+    assertThat(rest.completion().get(20, TimeUnit.SECONDS).completed()).isEqualTo(10);
+    second.close();
+    assertThat(seen).hasSize(30);
+  }
+
+  @Test
   void mqtt311IsSpokenOnRequest() throws Exception {
     Set<String> seen = ConcurrentHashMap.newKeySet();
     MqttSource source = MqttSource.builder()

@@ -34,7 +34,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * from 0 delivers for all, so {@code onNext} is never called concurrently (rule 1.3), and never
  * under the lock.
  *
- * <p><b>Shutdown.</b> After {@code cancel}, buffered messages are dropped unacknowledged (the
+ * <p><b>Shutdown.</b> After {@code limit} deliveries the subscriber is completed and the inbox
+ * cancels itself. After {@code cancel}, buffered messages are dropped unacknowledged (the
  * broker redelivers QoS 1/2 on the next connection) and, once every delivered message has been
  * settled, {@code onIdle} runs once: the source disconnects there, so the acks go out first.
  */
@@ -50,7 +51,9 @@ public final class Inbox implements Flow.Subscription {
   private final int qos0Capacity;
   private final int ackedCapacity;
   private final OverflowPolicy policy;
+  private final long limit;
   private final Runnable onIdle;
+  private long delivered;                                                 // drain loop only
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notFull = lock.newCondition();
@@ -74,8 +77,9 @@ public final class Inbox implements Flow.Subscription {
   final LongAdder dropped = new LongAdder();
 
   public Inbox(Flow.Subscriber<? super Message<byte[]>> subscriber, MessageFactory factory,
-      int qos0Capacity, OverflowPolicy policy, int ackedCapacity, Runnable onIdle) {
+      int qos0Capacity, OverflowPolicy policy, int ackedCapacity, long limit, Runnable onIdle) {
     this.subscriber = subscriber;
+    this.limit = limit;
     this.factory = factory;
     this.qos0Capacity = qos0Capacity;
     this.ackedCapacity = ackedCapacity;
@@ -259,6 +263,11 @@ public final class Inbox implements Flow.Subscription {
         requested.decrementAndGet();
         outstanding.incrementAndGet();
         subscriber.onNext(next);
+        if (++delivered == limit) {
+          done = true;
+          cancel();                 // what is buffered stays unacknowledged for the next run
+          subscriber.onComplete();
+        }
       }
       missed = wip.addAndGet(-missed);
     } while (missed != 0);
