@@ -100,7 +100,7 @@ final class RunCommand implements Callable<Integer> {
       processorResources = ProcessorClasses.closerOf(processor);
     }
     UriContext context = new UriContext(System.in, parent.out(),
-        options.passwordFilePath(), WebSocketOptions.NONE, options.inFlightCap(), status::line);
+        options.passwordFilePath(), WebSocketOptions.NONE, status::line);
     // One dead-letter sink for the pipeline and a WebSocket source's own (oversize, malformed)
     // messages; they write from different threads, so the writes are serialised.
     SerialSink<DeadLetter<String>> deadLetters = new SerialSink<>(new DeadLetterLines(

@@ -165,11 +165,6 @@ final class RunOptions {
     return workers != null ? workers : Runtime.getRuntime().availableProcessors();
   }
 
-  /** {@code --max-in-flight}, or the pipeline's default for the worker count. */
-  int inFlightCap() {
-    return maxInFlight != null ? maxInFlight : Math.max(4 * workerCount(), 32);
-  }
-
   /** {@code --password-file} if given, checked readable; else null. */
   java.nio.file.Path passwordFilePath() {
     if (passwordFile == null) {

@@ -24,9 +24,11 @@ import java.util.function.Supplier;
  * password from {@code --password-file}, else from {@code $SLUICE_MQTT_PASSWORD}; a password
  * in the URI itself is refused. The password is never printed.
  *
- * <p><b>Flow control.</b> The source's Receive Maximum defaults to the pipeline's
- * {@code --max-in-flight} (at most 65535), so the backlog waits at the broker;
- * {@code receive-maximum=N} in the URI overrides it.
+ * <p><b>Flow control.</b> The source keeps the module's defaults: Receive Maximum 65535 and at
+ * most {@code max-buffered} (256) messages waiting in the process, past which the socket is not
+ * read. It is not tied to {@code --max-in-flight}, because Mosquitto 2.0 does not honour a
+ * small Receive Maximum and the client then disconnects in a loop; on a broker that honours it
+ * (HiveMQ, EMQX) {@code receive-maximum=N} in the URI sets it.
  *
  * <p>Stateless and thread-safe. The sink connects while the command line is checked: an
  * unreachable broker is reported (with its host and port) before anything starts.
@@ -37,8 +39,7 @@ final class MqttUris {
   }
 
   static OpenedSource source(String uri, String rest, UriContext context) {
-    MqttSource.Builder builder = MqttSource.builder()
-        .receiveMaximum(Math.min(65_535, Math.max(1, context.maxInFlight())));
+    MqttSource.Builder builder = MqttSource.builder();
     MqttSource source = usage("--source", uri, () -> {
       builder.uri(uri);
       credentials(uri, context).ifPresent(c -> builder.endpoint(e -> e.credentials(c)));

@@ -15,12 +15,10 @@ import java.util.function.Consumer;
  *                     {@code $SLUICE_MQTT_PASSWORD}; read only for URIs that name a user
  * @param webSocket    what a {@code ws://} or {@code wss://} URI of this side adds: headers
  *                     (values never logged), subscribe message, trust store, dead letters
- * @param maxInFlight  the pipeline's in-flight cap, for sources with their own window (MQTT
- *                     Receive Maximum)
  * @param notices      where connection news goes, one line each; thread-safe
  */
 public record UriContext(InputStream stdin, PrintStream stdout, Path passwordFile,
-    WebSocketOptions webSocket, int maxInFlight, Consumer<String> notices) {
+    WebSocketOptions webSocket, Consumer<String> notices) {
 
   /** The variable that holds the broker password when no password file is given. */
   public static final String PASSWORD_VARIABLE = "SLUICE_MQTT_PASSWORD";
@@ -34,11 +32,11 @@ public record UriContext(InputStream stdin, PrintStream stdout, Path passwordFil
 
   /** This context with another side's WebSocket settings. */
   public UriContext withWebSocket(WebSocketOptions options) {
-    return new UriContext(stdin, stdout, passwordFile, options, maxInFlight, notices);
+    return new UriContext(stdin, stdout, passwordFile, options, notices);
   }
 
   /** A context with no secrets, headers or subscribe message, and notices dropped. */
   public UriContext(InputStream stdin, PrintStream stdout) {
-    this(stdin, stdout, null, WebSocketOptions.NONE, 32, line -> { });
+    this(stdin, stdout, null, WebSocketOptions.NONE, line -> { });
   }
 }
