@@ -73,6 +73,8 @@ public final class PullPublisher<T> implements Flow.Publisher<Message<T>> {
     private volatile boolean badRequest;
     private volatile long badRequestValue;
     private volatile Thread thread;
+    /** True while the emitter is parked (or about to park) waiting for demand. */
+    private volatile boolean parked;
 
     Emission(Flow.Subscriber<? super Message<T>> subscriber, Supplier<? extends Pull<T>> opener,
         boolean refused) {
@@ -89,7 +91,9 @@ public final class PullPublisher<T> implements Flow.Publisher<Message<T>> {
       } else {
         demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
       }
-      LockSupport.unpark(thread);
+      if (parked) {                // set before the emitter re-checks demand and parks
+        LockSupport.unpark(thread);
+      }
     }
 
     @Override
@@ -118,7 +122,11 @@ public final class PullPublisher<T> implements Flow.Publisher<Message<T>> {
           Thread.yield();
         }
       }
-      LockSupport.park(this);
+      parked = true;
+      if (demand.get() == 0 && !cancelled && !badRequest) {
+        LockSupport.park(this);
+      }
+      parked = false;
       Thread.interrupted();   // a stray interrupt from cancel: the loop checks the flag
     }
 
