@@ -39,6 +39,12 @@ import picocli.CommandLine.TypeConversionException;
  * line goes through one {@link Lines} printer, so lines never interleave. With {@code --quiet}
  * no per-event work is done beyond the event itself.
  *
+ * <p><b>{@code --via mqtt}.</b> The same run through an embedded MQTT broker
+ * ({@link MqttDemo}): the command's thread publishes each event's index on the schedule, once
+ * the MQTT source is subscribed (the clock starts then), printing "Submitted" just before each
+ * publish; the source completes after the last event, and each is acked after processing. A
+ * broker that does not start within 30 s is one line on stderr and exit 1.
+ *
  * <p><b>Shutdown.</b> Ctrl-C or SIGTERM drains: the source stops, events already running
  * finish (for up to the work time plus a second), and the summary is printed.
  */
@@ -57,6 +63,9 @@ import picocli.CommandLine.TypeConversionException;
 final class DemoCommand implements Callable<Integer> {
 
   private static final long NOT_YET = Long.MIN_VALUE;
+
+  /** Set by the shutdown hook: publish no more events. */
+  private volatile boolean stopping;
 
   /** Where CPU-burning work leaves its result, so the JIT cannot drop the work. */
   private static volatile long burnt;
@@ -97,6 +106,37 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  /** How the events reach the pipeline. */
+  enum ViaOption {
+    MEMORY, MQTT;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Reads {@code --via} in any case, naming the choices when it is none of them. */
+  static final class ViaConverter implements ITypeConverter<ViaOption> {
+    @Override
+    public ViaOption convert(String value) {
+      for (ViaOption v : ViaOption.values()) {
+        if (v.name().equalsIgnoreCase(value.trim())) {
+          return v;
+        }
+      }
+      throw new TypeConversionException("expected memory or mqtt but was '" + value + "'");
+    }
+  }
+
+  /** The {@code --via} choices, as the help lists them. */
+  static final class ViaCandidates implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return Arrays.stream(ViaOption.values()).map(ViaOption::toString).iterator();
+    }
+  }
+
   @ParentCommand
   private SluiceCommand parent;
 
@@ -128,6 +168,13 @@ final class DemoCommand implements Callable<Integer> {
           + "or in order per key (key = index %% workers) (default: ${DEFAULT-VALUE}).")
   private OrderingOption ordering;
 
+  @Option(names = "--via", paramLabel = "TRANSPORT", defaultValue = "memory",
+      converter = ViaConverter.class, completionCandidates = ViaCandidates.class,
+      description = "${COMPLETION-CANDIDATES}: events handed over in memory, or published "
+          + "to an embedded MQTT broker on 127.0.0.1 (HiveMQ CE, QoS 1) and consumed through "
+          + "the MQTT source, each acked after processing (default: ${DEFAULT-VALUE}).")
+  private ViaOption via;
+
   @Option(names = "--cpu",
       description = "Burn CPU for the work time instead of sleeping.")
   private boolean cpu;
@@ -142,21 +189,74 @@ final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--events must be >= 0 but was " + events);
     }
+    if (via == ViaOption.MQTT && events == 0) {
+      throw new ParameterException(spec.commandLine(),
+          "--via mqtt needs --events >= 1 but was 0");
+    }
     Lines lines = new Lines(parent.out());
-    boolean verbose = !quiet;
-    long startNanos = System.nanoTime();
     AtomicLong subscribedNanos = new AtomicLong(NOT_YET);
     AtomicLong sourceDoneNanos = new AtomicLong(NOT_YET);
-    LongFunction<Event> factory = verbose ? i -> submitted(lines, new Event(i)) : Event::new;
-    Flow.Publisher<Message<Event>> source =
-        timed(Sources.generate(events, interval, factory), subscribedNanos, () -> {
-          sourceDoneNanos.set(System.nanoTime());
-          if (verbose) {
-            lines.print("main: Source finished, draining...");
-          }
-        });
+    Runnable sourceDone = () -> {
+      sourceDoneNanos.set(System.nanoTime());
+      if (!quiet) {
+        lines.print("main: Source finished, draining...");
+      }
+    };
+    if (via == ViaOption.MQTT) {
+      return viaMqtt(lines, subscribedNanos, sourceDoneNanos, sourceDone);
+    }
+    long startNanos = System.nanoTime();
+    LongFunction<Event> factory = quiet ? Event::new : i -> submitted(lines, new Event(i));
+    Pipeline pipeline = start(Sluice.from(timed(Sources.generate(events, interval, factory),
+        subscribedNanos, sourceDone)), lines);
+    try (Hook hook = new Hook(pipeline, lines)) {
+      Stats stats = pipeline.awaitCompletion();
+      report(lines, startNanos, subscribedNanos.get(), sourceDoneNanos.get(), stats);
+    }
+    return SluiceCommand.OK;
+  }
 
-    PipelineBuilder<Event, Event> builder = Sluice.from(source).workers(workers);
+  /**
+   * The run through the embedded broker: the pipeline starts on the MQTT source, the events are
+   * published from this thread once it is subscribed (the clock starts then), and the source
+   * completes after the last one.
+   */
+  private int viaMqtt(Lines lines, AtomicLong subscribedNanos, AtomicLong sourceDoneNanos,
+      Runnable sourceDone) throws InterruptedException {
+    int maxInFlight = Math.max(4 * workers, 32);
+    MqttDemo mqtt;
+    try {
+      mqtt = MqttDemo.open(events, maxInFlight);
+    } catch (MqttDemo.BrokerDidNotStart e) {
+      parent.err().println("sluice demo: " + e.getMessage());
+      return SluiceCommand.FAILED;
+    }
+    try (mqtt) {
+      Pipeline pipeline = start(Sluice.from(timed(mqtt.events(), subscribedNanos, sourceDone))
+          .maxInFlight(maxInFlight), lines);
+      try (Hook hook = new Hook(pipeline, lines)) {
+        long startNanos;
+        try {
+          mqtt.awaitSubscribed();
+          startNanos = System.nanoTime();
+          subscribedNanos.set(startNanos);
+          mqtt.publish(events, interval, startNanos,
+              quiet ? i -> { } : i -> submitted(lines, new Event(i)), () -> stopping);
+        } catch (RuntimeException | InterruptedException e) {
+          pipeline.close();
+          throw e;
+        }
+        Stats stats = pipeline.awaitCompletion();
+        report(lines, startNanos, subscribedNanos.get(), sourceDoneNanos.get(), stats);
+        lines.print(mqtt.summaryLine());
+      }
+    }
+    return SluiceCommand.OK;
+  }
+
+  /** Starts the demo's pipeline on {@code from}: its workers, ordering and processor. */
+  private Pipeline start(PipelineBuilder<Event, Event> from, Lines lines) {
+    PipelineBuilder<Event, Event> builder = from.workers(workers);
     if (ordering == OrderingOption.ORDERED) {
       builder.ordering(Ordering.ORDERED);
     } else if (ordering == OrderingOption.KEYED) {
@@ -165,43 +265,54 @@ final class DemoCommand implements Callable<Integer> {
     }
     Duration workTime = work;
     boolean burn = cpu;
-    Processor<Event, Event> processor = verbose
+    Processor<Event, Event> processor = quiet
         ? event -> {
+          work(workTime, burn);
+          return event;
+        }
+        : event -> {
           String me = Thread.currentThread().getName();
           lines.print(me + ": Starting processing " + event);
           work(workTime, burn);
           lines.print(me + ": Finished processing " + event);
           return event;
-        }
-        : event -> {
-          work(workTime, burn);
-          return event;
         };
+    return builder.process(processor).to(Sinks.discard()).start();
+  }
 
-    Pipeline pipeline = builder.process(processor).to(Sinks.discard()).start();
-    CountDownLatch reported = new CountDownLatch(1);
-    Thread hook = new Thread(() -> drainOnSignal(pipeline, lines, reported), "sluice-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      Stats stats = pipeline.awaitCompletion();
-      long endNanos = System.nanoTime();
-      long subscribed = subscribedNanos.get();
-      long sourceDone = sourceDoneNanos.get();
-      DemoReport report = new DemoReport(events, interval, work, workers,
-          Duration.ofNanos(endNanos - startNanos),
-          sourceDone == NOT_YET ? null : Duration.ofNanos(sourceDone - subscribed), stats);
-      for (String line : report.lines()) {
-        lines.print(line);
-      }
-    } finally {
+  private void report(Lines lines, long startNanos, long subscribed, long sourceDone,
+      Stats stats) {
+    long endNanos = System.nanoTime();
+    DemoReport report = new DemoReport(events, interval, work, workers,
+        Duration.ofNanos(endNanos - startNanos),
+        sourceDone == NOT_YET ? null : Duration.ofNanos(sourceDone - subscribed), stats);
+    for (String line : report.lines()) {
+      lines.print(line);
+    }
+  }
+
+  /**
+   * While open, Ctrl-C or SIGTERM stops the events and drains the pipeline; the hook then
+   * waits (up to 2 s) for {@link #close()}, which comes after the summary is printed.
+   */
+  private final class Hook implements AutoCloseable {
+    private final CountDownLatch reported = new CountDownLatch(1);
+    private final Thread thread;
+
+    Hook(Pipeline pipeline, Lines lines) {
+      thread = new Thread(() -> drainOnSignal(pipeline, lines, reported), "sluice-shutdown");
+      Runtime.getRuntime().addShutdownHook(thread);
+    }
+
+    @Override
+    public void close() {
       reported.countDown();
       try {
-        Runtime.getRuntime().removeShutdownHook(hook);
+        Runtime.getRuntime().removeShutdownHook(thread);
       } catch (IllegalStateException shuttingDown) {
-        // The hook is running: it drains, waits for the summary above, and lets the JVM exit.
+        // The hook is running: it drains, waits for the summary, and lets the JVM exit.
       }
     }
-    return SluiceCommand.OK;
   }
 
   private static Event submitted(Lines lines, Event event) {
@@ -210,6 +321,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void drainOnSignal(Pipeline pipeline, Lines lines, CountDownLatch reported) {
+    stopping = true;
     lines.print("main: Interrupted, draining...");
     try {
       pipeline.drain(work.plusSeconds(1));

@@ -37,8 +37,6 @@ final class SluiceProcess implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-        // the test classpath also holds the embedded broker's logback: pick the command's own
-        "-Dslf4j.provider=org.slf4j.simple.SimpleServiceProvider",
         "-Dslf4j.internal.verbosity=WARN",
         "-cp", System.getProperty("java.class.path"), SluiceCommand.class.getName()));
     command.addAll(List.of(args));

@@ -1,0 +1,226 @@
+package dev.sluice.cli;
+
+import dev.sluice.Message;
+import dev.sluice.PipelineException;
+import dev.sluice.cli.DemoCommand.Event;
+import dev.sluice.mqtt.MqttSink;
+import dev.sluice.mqtt.MqttSource;
+import dev.sluice.mqtt.MqttSourceStats;
+import dev.sluice.mqtt.broker.EmbeddedBroker;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
+
+/**
+ * The MQTT leg of {@code sluice demo --via mqtt}: an embedded MQTT 5 broker (HiveMQ CE) on
+ * 127.0.0.1 at a free port, a QoS 1 source on {@value #TOPIC} that completes after the run's
+ * events (so the pipeline ends by itself), and a publisher that sends each event's index as
+ * UTF-8 text on the article's schedule. The source acknowledges an event (PUBACK) only after
+ * the pipeline has processed it.
+ *
+ * <p><b>Pace.</b> HiveMQ CE sends a client the messages queued for it only once the ones it
+ * has in flight are all acknowledged; with acks after processing, an event that arrives while
+ * another is being worked on waits at the broker until that one is done, so the run takes
+ * longer than over memory (and than over Mosquitto, which sends up to Receive Maximum).
+ *
+ * <p><b>Threads.</b> {@link #publish} runs on the caller's thread and calls its
+ * {@code submitted} callback there, just before each publish; the events' {@code onNext} runs on
+ * the MQTT client's event-loop thread. Not thread-safe otherwise: one caller drives it.
+ *
+ * <p><b>Shutdown.</b> {@link #close()}, called once the pipeline has ended, disconnects the
+ * source and the publisher and stops the broker, waiting for each, so none of their threads
+ * (HiveMQ's are not daemon threads) outlives it.
+ */
+final class MqttDemo implements AutoCloseable {
+
+  /** The topic the events travel on. */
+  static final String TOPIC = "demo/events";
+  /** How long the embedded broker may take to open its listener. */
+  static final Duration BROKER_START = Duration.ofSeconds(30);
+  private static final Duration SUBSCRIBE = Duration.ofSeconds(10);
+  private static final Duration CONFIRM = Duration.ofSeconds(10);
+
+  private final EmbeddedBroker broker;
+  private final MqttSource source;
+  private final MqttSink<String> publisher;
+  private final AtomicLong confirmed = new AtomicLong();
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+  private MqttDemo(EmbeddedBroker broker, MqttSource source, MqttSink<String> publisher) {
+    this.broker = broker;
+    this.source = source;
+    this.publisher = publisher;
+  }
+
+  /** The embedded broker did not start; the message is the line to print. */
+  static final class BrokerDidNotStart extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    BrokerDidNotStart(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * Starts the broker (waiting at most {@link #BROKER_START}), then builds the source, which
+   * completes after {@code events} messages and lets at most {@code maxInFlight} go
+   * unacknowledged, and connects the publisher.
+   *
+   * @throws BrokerDidNotStart   if the broker did not start in time
+   * @throws PipelineException   if the publisher could not connect
+   */
+  static MqttDemo open(long events, int maxInFlight) throws BrokerDidNotStart {
+    EmbeddedBroker broker;
+    try {
+      broker = EmbeddedBroker.start(0, BROKER_START);
+    } catch (RuntimeException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new BrokerDidNotStart("the embedded MQTT broker (HiveMQ CE) did not start within "
+          + DurationParser.format(BROKER_START) + ": " + (cause.getMessage() != null
+          ? cause.getMessage() : cause.getClass().getSimpleName()), e);
+    }
+    MqttSource source = null;
+    try {
+      source = MqttSource.builder()
+          .uri(broker.uri() + "/" + TOPIC + "?qos=1&client-id=sluice-demo&session-expiry=5m")
+          .receiveMaximum(Math.min(65_535, maxInFlight))   // HiveMQ honours it
+          .stopAfter(events)
+          .build();
+      MqttSink<String> publisher = MqttSink.builder()
+          .uri(broker.uri() + "/" + TOPIC + "?qos=1&client-id=sluice-demo-events")
+          .connect();
+      return new MqttDemo(broker, source, publisher);
+    } catch (IllegalStateException e) {
+      close(source, broker);
+      throw new PipelineException("cannot connect to the embedded broker", e);
+    } catch (RuntimeException e) {
+      close(source, broker);
+      throw e;
+    }
+  }
+
+  private static void close(MqttSource source, EmbeddedBroker broker) {
+    if (source != null) {
+      source.close();
+    }
+    broker.close();
+  }
+
+  /** The source, each payload parsed back into the {@link Event} it came from. */
+  Flow.Publisher<Message<Event>> events() {
+    return subscriber -> source.subscribe(new Flow.Subscriber<Message<byte[]>>() {
+      @Override
+      public void onSubscribe(Flow.Subscription subscription) {
+        subscriber.onSubscribe(subscription);
+      }
+
+      @Override
+      public void onNext(Message<byte[]> message) {
+        long index = Long.parseLong(new String(message.payload(), StandardCharsets.UTF_8));
+        subscriber.onNext(message.withPayload(new Event(index)));
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        subscriber.onError(error);
+      }
+
+      @Override
+      public void onComplete() {
+        subscriber.onComplete();
+      }
+    });
+  }
+
+  /**
+   * Waits until the source's subscription is acknowledged by the broker, so no event is
+   * published before anyone listens.
+   *
+   * @throws PipelineException if it failed or took longer than 10 s
+   */
+  void awaitSubscribed() throws InterruptedException {
+    try {
+      source.subscribed().get(SUBSCRIBE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new PipelineException("the demo's MQTT source could not subscribe", e.getCause());
+    } catch (TimeoutException e) {
+      throw new PipelineException("the demo's MQTT source did not subscribe within "
+          + DurationParser.format(SUBSCRIBE), e);
+    }
+  }
+
+  /**
+   * Publishes events 1..{@code count}, the i-th at {@code startNanos + i × interval} (so the
+   * schedule does not drift), calling {@code submitted} with each index just before its
+   * publish, until done or {@code stop} says so. Then waits up to 10 s for the broker to
+   * confirm every publish.
+   *
+   * @throws PipelineException if a publish failed or was not confirmed in time
+   */
+  void publish(long count, Duration interval, long startNanos, LongConsumer submitted,
+      BooleanSupplier stop) throws InterruptedException {
+    long step = interval.toNanos();
+    for (long i = 1; i <= count && !stop.getAsBoolean(); i++) {
+      long wait = startNanos + i * step - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      if (stop.getAsBoolean()) {
+        return;
+      }
+      String text = Long.toString(i);
+      submitted.accept(i);
+      publisher.write(text, Message.of(text)).whenComplete((done, error) -> {
+        if (error != null) {
+          failure.compareAndSet(null, error);
+        } else {
+          confirmed.incrementAndGet();
+        }
+      });
+      throwIfFailed();
+    }
+    try {
+      publisher.flush().toCompletableFuture().get(CONFIRM.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new PipelineException("the broker did not confirm the demo's events within "
+          + DurationParser.format(CONFIRM), e);
+    }
+    throwIfFailed();
+  }
+
+  private void throwIfFailed() {
+    Throwable error = failure.get();
+    if (error != null) {
+      throw new PipelineException("publishing an event to the embedded broker failed", error);
+    }
+  }
+
+  /** The summary's line about the broker: which, where, QoS, and the acks. */
+  String summaryLine() {
+    MqttSourceStats stats = source.stats();
+    return String.format(Locale.ROOT,
+        "via MQTT: embedded HiveMQ CE broker on %s, topic %s, QoS 1: %d published and "
+            + "confirmed, %d received, %d acked after processing, %d left unacked (HiveMQ CE "
+            + "holds a client's next messages until its in-flight ones are acked)",
+        broker.uri(), TOPIC, confirmed.get(), stats.received(), stats.acked(), stats.unacked());
+  }
+
+  /** Disconnects the source and the publisher, then stops the broker. Call it once. */
+  @Override
+  public void close() {
+    try {
+      source.close();
+      publisher.close();
+    } finally {
+      broker.close();
+    }
+  }
+}
