@@ -230,6 +230,12 @@ final class DemoCommand implements Callable<Integer> {
     } catch (MqttDemo.BrokerDidNotStart e) {
       parent.err().println("sluice demo: " + e.getMessage());
       return SluiceCommand.FAILED;
+    } catch (NoClassDefFoundError e) {
+      // the lean sluice.jar leaves the ~100 MB broker out; ./sluice picks sluice-full.jar
+      parent.err().println("sluice demo: --via mqtt needs the embedded broker, which only "
+          + "sluice-full.jar carries: run ./sluice demo --via mqtt, or "
+          + "java -jar sluice-cli/target/sluice-full.jar demo --via mqtt");
+      return SluiceCommand.FAILED;
     }
     try (mqtt) {
       Pipeline pipeline = start(Sluice.from(timed(mqtt.events(), subscribedNanos, sourceDone))

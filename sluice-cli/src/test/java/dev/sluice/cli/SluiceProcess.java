@@ -38,6 +38,9 @@ final class SluiceProcess implements AutoCloseable {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
         "-Dslf4j.internal.verbosity=WARN",
+        // the test classpath carries both jars' slf4j providers; name the one sluice-full uses
+        "-Dslf4j.provider=" + System.getProperty("slf4j.provider",
+            "ch.qos.logback.classic.spi.LogbackServiceProvider"),
         "-cp", System.getProperty("java.class.path"), SluiceCommand.class.getName()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
