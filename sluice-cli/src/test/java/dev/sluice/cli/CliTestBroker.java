@@ -78,6 +78,14 @@ final class CliTestBroker implements AutoCloseable {
     return mosquitto != null ? 65_535 : maxInFlight;
   }
 
+  /**
+   * True on Mosquitto, which spreads a share group's messages round-robin. HiveMQ CE may give
+   * all of them to one member, which MQTT allows.
+   */
+  boolean spreadsSharedSubscriptions() {
+    return mosquitto != null;
+  }
+
   @Override
   public void close() throws InterruptedException {
     if (embedded != null) {
