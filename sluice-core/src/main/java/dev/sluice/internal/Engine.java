@@ -308,7 +308,7 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
     } else if (envelope.outcome == Envelope.OUTCOME_RESULT && envelope.result != null) {
       CompletionStage<Void> written;
       synchronized (sinkLock) {
-        written = guard(() -> config.sink().write(envelope.result, envelope.message));
+        written = writeResult(envelope);
       }
       afterWrite(envelope, written);
     } else {
@@ -319,15 +319,18 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
   private void writeAndSettle(Envelope<T> envelope) {
     switch (envelope.outcome) {
       case Envelope.OUTCOME_RESULT:
-        afterWrite(envelope, envelope.result == null ? Sink.DONE
-            : guard(() -> config.sink().write(envelope.result, envelope.message)));
+        afterWrite(envelope, writeResult(envelope));
         return;
       case Envelope.OUTCOME_DEAD:
         DeadLetter<T> letter =
             new DeadLetter<>(envelope.message, envelope.failure, envelope.attempts);
         CompletionStage<Void> written;
         synchronized (deadLetterLock) {
-          written = guard(() -> config.deadLetters().write(letter, envelope.message));
+          try {
+            written = orFailed(config.deadLetters().write(letter, envelope.message));
+          } catch (Throwable t) {
+            written = CompletableFuture.failedFuture(t);
+          }
         }
         afterWrite(envelope, written);
         return;
@@ -354,14 +357,24 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
     }
   }
 
-  private static CompletionStage<Void> guard(java.util.function.Supplier<CompletionStage<Void>> write) {
+  /**
+   * Hands a result to the sink ({@link Sink#DONE} for a null result, which writes nothing); a
+   * throw or a null stage becomes a failed stage, so every failure takes one path.
+   */
+  private CompletionStage<Void> writeResult(Envelope<T> envelope) {
+    if (envelope.result == null) {
+      return Sink.DONE;
+    }
     try {
-      CompletionStage<Void> stage = write.get();
-      return stage != null ? stage
-          : CompletableFuture.failedFuture(new NullPointerException("sink returned null"));
+      return orFailed(config.sink().write(envelope.result, envelope.message));
     } catch (Throwable t) {
       return CompletableFuture.failedFuture(t);
     }
+  }
+
+  private static CompletionStage<Void> orFailed(CompletionStage<Void> stage) {
+    return stage != null ? stage
+        : CompletableFuture.failedFuture(new NullPointerException("sink returned null"));
   }
 
   private void sinkFailed(Envelope<T> envelope, Throwable error) {
