@@ -70,12 +70,7 @@ public class DispatchBenchmark {
   @Benchmark
   @OperationsPerInvocation(EVENTS)
   public Stats noop() throws InterruptedException {
-    Flow.Publisher<Message<Integer>> publisher = switch (source) {
-      case "iterable" -> dev.sluice.Sources.fromIterable(Workloads.asList(payloads));
-      case "array" -> new ArrayPublisher<>(payloads);
-      default -> throw new IllegalArgumentException("source must be iterable or array but was "
-          + source);
-    };
+    Flow.Publisher<Message<Integer>> publisher = Workloads.source(source, payloads);
     PipelineBuilder<Integer, Integer> builder = Sluice.from(publisher)
         .name("bench")
         .drainTimeout(Duration.ofSeconds(1))

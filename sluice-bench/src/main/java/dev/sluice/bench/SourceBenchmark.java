@@ -1,7 +1,6 @@
 package dev.sluice.bench;
 
 import dev.sluice.Message;
-import dev.sluice.Sources;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
@@ -52,9 +51,7 @@ public class SourceBenchmark {
   @Benchmark
   @OperationsPerInvocation(EVENTS)
   public long drain() throws InterruptedException {
-    Flow.Publisher<Message<Integer>> publisher = "array".equals(source)
-        ? new ArrayPublisher<>(payloads)
-        : Sources.fromIterable(Workloads.asList(payloads));
+    Flow.Publisher<Message<Integer>> publisher = Workloads.source(source, payloads);
     Counter counter = new Counter(batch);
     publisher.subscribe(counter);
     if (!counter.done.await(1, TimeUnit.MINUTES) || counter.error != null

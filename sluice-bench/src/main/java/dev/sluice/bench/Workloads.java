@@ -46,6 +46,20 @@ final class Workloads {
   }
 
   /** The no-op processor: returns its payload. */
+  /**
+   * The benchmarks' source: {@code iterable} is {@code Sources.fromIterable} over the payloads,
+   * {@code array} this module's minimal {@link ArrayPublisher}.
+   */
+  static java.util.concurrent.Flow.Publisher<dev.sluice.Message<Integer>> source(String kind,
+      Integer[] payloads) {
+    return switch (kind) {
+      case "iterable" -> dev.sluice.Sources.fromIterable(asList(payloads));
+      case "array" -> new ArrayPublisher<>(payloads);
+      default -> throw new IllegalArgumentException(
+          "source must be iterable or array but was " + kind);
+    };
+  }
+
   static Integer noop(Integer payload) {
     return payload;
   }
