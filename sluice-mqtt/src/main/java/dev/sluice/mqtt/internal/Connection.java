@@ -194,7 +194,8 @@ public abstract class Connection {
       reconnector.reconnect(false);
       state = ConnectionState.CLOSED;
       if (!closing) {
-        LOG.warn("{}: could not connect to {}: {}", clientId, endpoint, context.getCause().toString());
+        // the first connection's failure completes connect() exceptionally: the caller reports it
+        LOG.debug("{}: could not connect to {}", clientId, endpoint, context.getCause());
       }
       return;
     }
@@ -212,7 +213,18 @@ public abstract class Connection {
     }
     state = ConnectionState.RECONNECTING;
     LOG.warn("{}: connection to {} lost ({}); reconnect attempt {} in {} ms{}", clientId, endpoint,
-        context.getCause().toString(), attempt + 1, delay, stateLog());
+        reason(context.getCause()), attempt + 1, delay, stateLog());
+  }
+
+  /** The deepest message of {@code cause}'s chain: why, without the library's class names. */
+  private static String reason(Throwable cause) {
+    String reason = null;
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        reason = t.getMessage();
+      }
+    }
+    return reason != null ? reason : cause.getClass().getSimpleName();
   }
 
   private String stateLog() {
