@@ -145,8 +145,11 @@ class RunExecTest {
         done
         """);
     Path deadLetters = dir.resolve("dead.jsonl");
+    // --exec-start-timeout 0: a fresh child's first answer is timed like any other (by
+    // default it may also use up to 60 s of start-up allowance)
     SluiceProcess run = SluiceProcess.run(dir, "a\nhang\nb\nc\n", "run", "--exec",
-        work.toString(), "--workers", "2", "--timeout", "300ms", "--retries", "1",
+        work.toString(), "--workers", "2", "--timeout", "300ms", "--exec-start-timeout", "0",
+        "--retries", "1",
         "--backoff", "10ms", "--dead-letter", "file:" + deadLetters, "--fail-on-dead-letter",
         "--quiet");
 

@@ -34,7 +34,22 @@ final class SluiceProcess implements AutoCloseable {
 
   /** Starts {@code sluice ARGS…} in {@code dir}. */
   static SluiceProcess start(Path dir, String... args) {
-    List<String> command = new ArrayList<>(List.of(
+    return start(dir, List.of(), args);
+  }
+
+  /**
+   * Starts {@code sluice ARGS…} in {@code dir} as the leader of a process group and session
+   * of its own (through util-linux {@code setsid}), with SIGINT and SIGTERM at their defaults
+   * (a build run in the background would otherwise pass SIGINT on ignored), so that a test can
+   * signal the whole group as a terminal or {@code timeout} does. Its group id is its pid.
+   */
+  static SluiceProcess startInOwnGroup(Path dir, String... args) {
+    return start(dir, List.of("setsid", "env", "--default-signal=INT,TERM"), args);
+  }
+
+  private static SluiceProcess start(Path dir, List<String> prefix, String... args) {
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
         "-Dslf4j.internal.verbosity=WARN",
