@@ -8,9 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -34,18 +32,7 @@ class RunExecChildFaultsTest {
   Path dir;
 
   private Path script(String name, String body) throws IOException {
-    Path file = dir.resolve(name);
-    Files.writeString(file, "#!/bin/sh\n" + body);
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return file;
-  }
-
-  private static String numbers(int n) {
-    StringBuilder lines = new StringBuilder();
-    for (int i = 1; i <= n; i++) {
-      lines.append(i).append('\n');
-    }
-    return lines.toString();
+    return ShellScripts.write(dir, name, body);
   }
 
   @Test
@@ -57,7 +44,7 @@ class RunExecChildFaultsTest {
           if [ "$n" = 3 ]; then printf 'done %s\\nagain %s\\n' "$n" "$n"; else echo "done $n"; fi
         done
         """);
-    SluiceProcess run = SluiceProcess.run(dir, numbers(6), "run", "--exec", child.toString(),
+    SluiceProcess run = SluiceProcess.run(dir, ShellScripts.numberLines(6), "run", "--exec", child.toString(),
         "--workers", "1", "--fail-on-dead-letter", "--quiet");
 
     assertThat(run.exitCode()).as("stderr: %s", run.err()).isZero();
@@ -75,7 +62,7 @@ class RunExecChildFaultsTest {
         sleep 3
         while IFS= read -r n; do echo "done $n"; done
         """);
-    SluiceProcess run = SluiceProcess.run(dir, numbers(20), "run", "--exec", child.toString(),
+    SluiceProcess run = SluiceProcess.run(dir, ShellScripts.numberLines(20), "run", "--exec", child.toString(),
         "--workers", "2", "--timeout", "1s", "--fail-on-dead-letter");
 
     assertThat(run.exitCode()).as("stderr: %s", run.err()).isZero();

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,10 +31,7 @@ class RunExecStopTest {
   Path dir;
 
   private Path script(String name, String body) throws IOException {
-    Path file = dir.resolve(name);
-    Files.writeString(file, "#!/bin/sh\n" + body);
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return file;
+    return ShellScripts.write(dir, name, body);
   }
 
   /** A child that records its pid, then takes a second over each message (in a grandchild). */
@@ -65,14 +60,6 @@ class RunExecStopTest {
     return last;
   }
 
-  private static String numbers(int n) {
-    StringBuilder lines = new StringBuilder();
-    for (int i = 1; i <= n; i++) {
-      lines.append(i).append('\n');
-    }
-    return lines.toString();
-  }
-
   @ParameterizedTest(name = "SIG{0}")
   @ValueSource(strings = {"TERM", "INT"})
   void aSignalToTheWholeProcessGroupDrainsTheWorkInFlightAndExitsZero(String signal)
@@ -83,7 +70,7 @@ class RunExecStopTest {
         child.toString(), "--workers", "2")) {
       long group = run.pid();
       await().atMost(Duration.ofSeconds(30)).until(() -> ChildProcesses.groupOf(group) == group);
-      run.write(numbers(6));
+      run.write(ShellScripts.numberLines(6));
       await().atMost(Duration.ofSeconds(30)).until(() -> run.err().stream()
           .filter(l -> l.matches("sluice-worker-\\d+: started \\d+")).count() == 2);
       List<Long> children = ChildProcesses.pidsIn(pids);
@@ -116,7 +103,7 @@ class RunExecStopTest {
     try (SluiceProcess run = SluiceProcess.startInOwnGroup(dir, "run", "--exec",
         child.toString(), "--workers", "2", "--retries", "3", "--backoff", "10ms")) {
       long group = run.pid();
-      run.write(numbers(2));
+      run.write(ShellScripts.numberLines(2));
       await().atMost(Duration.ofSeconds(30)).until(() -> run.err().stream()
           .filter(l -> l.matches("sluice-worker-\\d+: started \\d+")).count() == 2);
       List<Long> children = ChildProcesses.pidsIn(pids);
@@ -149,7 +136,7 @@ class RunExecStopTest {
         """.formatted(pids));
     try (SluiceProcess run = SluiceProcess.start(dir, "run", "--exec", child.toString(),
         "--workers", "3")) {
-      run.write(numbers(3));
+      run.write(ShellScripts.numberLines(3));
       await().atMost(Duration.ofSeconds(30)).until(() -> ChildProcesses.pidsIn(pids).size() == 3);
       List<Long> children = ChildProcesses.pidsIn(pids);
       await().atMost(Duration.ofSeconds(30)).until(() ->

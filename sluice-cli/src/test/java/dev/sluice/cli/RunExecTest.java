@@ -7,7 +7,6 @@ import dev.sluice.cli.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,12 +29,8 @@ class RunExecTest {
   @TempDir
   Path dir;
 
-  /** Writes an executable {@code /bin/sh} script and returns its path. */
   private Path script(String name, String body) throws IOException {
-    Path file = dir.resolve(name);
-    Files.writeString(file, "#!/bin/sh\n" + body);
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return file;
+    return ShellScripts.write(dir, name, body);
   }
 
   private static String lines(List<String> lines) {
