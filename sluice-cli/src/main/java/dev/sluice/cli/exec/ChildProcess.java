@@ -24,8 +24,8 @@ import java.util.function.LongUnaryOperator;
  * at a time (the worker that owns the child). Two daemon threads per child pump its output: one
  * moves stdout lines into a small bounded queue, so that the worker waits on the queue — an
  * interruptible wait with a deadline — instead of in a blocking read; one copies stderr lines,
- * prefixed with the worker's name, to the runner's stderr. {@link #kill} and
- * {@link #closeInput} may be called from any thread.
+ * prefixed with the worker's name, to the runner's stderr. {@link #kill}, {@link #closeInput}
+ * and {@link #answers} may be called from any thread.
  *
  * <p><b>One answer per line.</b> The stdout pump splits each chunk the child wrote into lines
  * and queues all complete lines of one read together, so an extra line written with the answer
@@ -59,7 +59,7 @@ final class ChildProcess {
   private final Thread replyReader;
   private final Thread errorPump;
   private volatile boolean handedOffWrite;   // a writer thread may be stuck in a write
-  private int answers;                       // the owning worker's only
+  private volatile int answers;              // written by the owning worker only
 
   private ChildProcess(Process process, ChildSessions sessions, String workerName,
       Consumer<String> stderrLines) {
