@@ -69,7 +69,7 @@ public final class ChildSessions implements AutoCloseable {
   private final String setsid;          // null: children share the runner's group
   private final Process reaper;         // null with setsid == null
   private final OutputStream toReaper;  // guarded by this
-  private boolean reaperBroken;         // guarded by this
+  private boolean reaperGone;           // guarded by this: it died, or its input was closed
 
   private ChildSessions(String setsid, Process reaper) {
     this.setsid = setsid;
@@ -169,14 +169,14 @@ public final class ChildSessions implements AutoCloseable {
   }
 
   private synchronized void tell(String line) {
-    if (toReaper == null || reaperBroken) {
+    if (toReaper == null || reaperGone) {
       return;
     }
     try {
       toReaper.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
       toReaper.flush();
     } catch (IOException e) {
-      reaperBroken = true;    // it died (killed from outside): nothing more it can do for us
+      reaperGone = true;    // it died (killed from outside): nothing more it can do for us
     }
   }
 
@@ -186,10 +186,10 @@ public final class ChildSessions implements AutoCloseable {
    */
   @Override
   public synchronized void close() {
-    if (toReaper == null || reaperBroken) {
+    if (toReaper == null || reaperGone) {
       return;
     }
-    reaperBroken = true;
+    reaperGone = true;
     try {
       toReaper.close();
     } catch (IOException ignored) {
