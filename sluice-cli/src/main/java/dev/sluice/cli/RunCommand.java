@@ -137,6 +137,10 @@ final class RunCommand implements Callable<Integer> {
       builder.ordering(mode);
     }
     builder.deadLetters(deadLetters);
+    if (options.partition != null) {
+      builder.partition(options.partition.index(), options.partition.count(),
+          PartitionOption.key(options.partitionKey, key));
+    }
     HealthMonitor health =
         new HealthMonitor(options.stallLimit(), System::nanoTime, opened.connected());
     MetricsServer metrics = null;
