@@ -11,6 +11,7 @@ import dev.sluice.Sink;
 import dev.sluice.Sinks;
 import dev.sluice.Sluice;
 import dev.sluice.Stats;
+import dev.sluice.cli.config.PipelineFile;
 import dev.sluice.cli.exec.ChildEnvironment;
 import dev.sluice.cli.exec.CommandWords;
 import dev.sluice.cli.exec.ExecProcessor;
@@ -30,7 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice run}: a source URI, a bounded pool of workers running an external command or
@@ -71,11 +75,24 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   private RunOptions options;
 
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+      description = "Read the options from this pipeline file (YAML, one key per option: "
+          + "'workers: 4'); options given here win. 'sluice check -c FILE' checks it.")
+  private java.nio.file.Path config;
+
+  @Spec
+  private CommandSpec spec;
+
   /** Dead letters written by the source itself (a WebSocket's oversize, malformed messages). */
   private final AtomicLong sourceDeadLetters = new AtomicLong();
 
   @Override
   public Integer call() throws Exception {
+    if (config != null) {
+      // parse again, the file's options under the command line's (see PipelineFile)
+      PipelineFile.apply(spec.commandLine(), config,
+          spec.commandLine().getParseResult().expandedArgs(), System.getenv());
+    }
     options.check();
     StatusLine status = new StatusLine(parent.err(), System.console() != null, options.quiet,
         options.logEvery);
