@@ -161,7 +161,8 @@ public final class PipelineBuilder<T, R> {
 
   /**
    * Processes only this instance's share of the source: the messages whose key
-   * ({@code keyFunction}, called on the source's thread; null means the empty key) hashes to
+   * ({@code keyFunction}, called on the source's thread; a null key, or a key function that
+   * throws, counts as the empty key, so exactly one instance takes the message) hashes to
    * instance {@code index} of {@code count} (see {@link Partition} for the hash, which never
    * changes). The others are acknowledged unprocessed and counted in {@link Stats#skipped()};
    * they are never dead-lettered. Run {@code count} copies, indexes 0 to {@code count - 1},

@@ -44,7 +44,11 @@ final class Secrets {
     return option.paramLabel().equals("NAME=VALUE");
   }
 
-  /** True if the option reads {@code @env:} and {@code @file:} references itself. */
+  /**
+   * True if the option reads {@code @env:} and {@code @file:} references itself (its help
+   * says so by naming {@code @env:}, as the header options' does): such a value is passed on
+   * as written, so the secret is read only where it is used.
+   */
   static boolean readsReferences(OptionSpec option) {
     return String.join(" ", option.description()).contains("@env:");
   }
