@@ -19,7 +19,10 @@ import org.slf4j.LoggerFactory;
  * rules require), and so do the key function and the acknowledgement of a skipped message.
  * Requests come from the engine's threads and from {@code onNext}; they all go through one
  * {@link SourceDemand}, which keeps the calls to the source's subscription serial (rule 2.7).
- * {@link #skipped()} may be read from any thread.
+ * A request of zero or less (rule 3.9) cancels the source and fails the subscriber from the
+ * requesting thread; so that this error cannot overlap a signal from the source (rule 1.3),
+ * every signal to the subscriber is made under this subscription's lock, which the source's
+ * thread alone takes otherwise (uncontended). {@link #skipped()} may be read from any thread.
  *
  * @param <T> the payload type
  */
@@ -53,6 +56,7 @@ public final class PartitionFilter<T> implements Flow.Publisher<Message<T>> {
   private final class Filtering implements Flow.Subscriber<Message<T>> {
     private final Flow.Subscriber<? super Message<T>> downstream;
     private final SourceDemand demand = new SourceDemand(0);
+    private boolean done;       // guarded by this: a terminal signal went downstream
 
     Filtering(Flow.Subscriber<? super Message<T>> downstream) {
       this.downstream = downstream;
@@ -66,6 +70,12 @@ public final class PartitionFilter<T> implements Flow.Publisher<Message<T>> {
       downstream.onSubscribe(new Flow.Subscription() {
         @Override
         public void request(long n) {
+          if (n <= 0) {
+            demand.cancel();
+            fail(new IllegalArgumentException(
+                "rule 3.9: request must be positive but was " + n));
+            return;
+          }
           demand.request(n);
         }
 
@@ -79,7 +89,11 @@ public final class PartitionFilter<T> implements Flow.Publisher<Message<T>> {
     @Override
     public void onNext(Message<T> message) {
       if (partition.owns(keyOf(message))) {
-        downstream.onNext(message);
+        synchronized (this) {
+          if (!done) {
+            downstream.onNext(message);
+          }
+        }
         return;
       }
       skipped.increment();
@@ -99,12 +113,22 @@ public final class PartitionFilter<T> implements Flow.Publisher<Message<T>> {
 
     @Override
     public void onError(Throwable failure) {
-      downstream.onError(failure);
+      fail(failure);
     }
 
     @Override
-    public void onComplete() {
-      downstream.onComplete();
+    public synchronized void onComplete() {
+      if (!done) {
+        done = true;
+        downstream.onComplete();
+      }
+    }
+
+    private synchronized void fail(Throwable failure) {
+      if (!done) {
+        done = true;
+        downstream.onError(failure);
+      }
     }
   }
 }
