@@ -11,6 +11,7 @@ import dev.sluice.Sink;
 import dev.sluice.Sinks;
 import dev.sluice.Sluice;
 import dev.sluice.Stats;
+import dev.sluice.cli.config.PipelineFile;
 import dev.sluice.cli.exec.ChildEnvironment;
 import dev.sluice.cli.exec.ChildSessions;
 import dev.sluice.cli.exec.CommandWords;
@@ -35,7 +36,10 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice run}: a source URI, a bounded pool of workers running an external command or
@@ -81,11 +85,24 @@ final class RunCommand implements Callable<Integer> {
   /** A worker waiting this long for its child's answer is named in the status and /health. */
   private static final Duration LONG_WAIT = Duration.ofSeconds(10);
 
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+      description = "Read the options from this pipeline file (YAML, one key per option: "
+          + "'workers: 4'); options given here win. 'sluice check -c FILE' checks it.")
+  private java.nio.file.Path config;
+
+  @Spec
+  private CommandSpec spec;
+
   /** Dead letters written by the source itself (a WebSocket's oversize, malformed messages). */
   private final AtomicLong sourceDeadLetters = new AtomicLong();
 
   @Override
   public Integer call() throws Exception {
+    if (config != null) {
+      // parse again, the file's options under the command line's (see PipelineFile)
+      PipelineFile.apply(spec.commandLine(), config,
+          spec.commandLine().getParseResult().expandedArgs(), System.getenv());
+    }
     options.check();
     StatusLine status = new StatusLine(parent.err(), System.console() != null, options.quiet,
         options.logEvery);
@@ -159,6 +176,10 @@ final class RunCommand implements Callable<Integer> {
       builder.ordering(mode);
     }
     builder.deadLetters(deadLetters);
+    if (options.partition != null) {
+      builder.partition(options.partition.index(), options.partition.count(),
+          PartitionOption.key(options.partitionKey, key));
+    }
     ExecProcessor exec = children;
     Supplier<List<String>> waits = exec == null ? List::of : () -> exec.waits(LONG_WAIT);
     HealthMonitor health =
