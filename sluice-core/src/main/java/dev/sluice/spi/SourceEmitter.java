@@ -53,8 +53,8 @@ import java.util.function.Consumer;
  *
  * <p><b>Threads.</b> Thread-safe.
  * <ul>
- *   <li>{@link #tryEmit}, {@link #emit}, {@link #complete}, {@link #fail} and
- *       {@link #upstreamReset} may be called from any thread (the source's I/O thread,
+ *   <li>{@link #tryEmit}, {@link #emit}, {@link #complete}, {@link #fail},
+ *       {@link #upstreamReset} and {@link #upstreamReady} may be called from any thread (the source's I/O thread,
  *       typically). Calls from several threads at once are safe, but then the messages' order
  *       between those threads is undefined: a source that keeps order emits from one thread at
  *       a time, as rule 1.3 asks of {@code onNext}.</li>
@@ -90,13 +90,14 @@ public final class SourceEmitter<T> implements Flow.Subscription {
     /**
      * Reads (or asks the transport for) {@code n} more messages, each of which the source
      * then emits. Returns false if there is nothing to ask now (between two connections): the
-     * emitter then asks again after {@link SourceEmitter#upstreamReset()}. Called from the
+     * emitter then asks again after {@link SourceEmitter#upstreamReady()}. Called from the
      * drain loop, never under a lock; must not block.
      */
     boolean request(long n);
   }
 
-  private final Flow.Subscriber<? super Message<T>> subscriber;
+  /** Null once the stream has ended, so that a cancelled subscriber can be collected (3.13). */
+  private volatile Flow.Subscriber<? super Message<T>> subscriber;
   private final int capacity;
   private final OverflowPolicy policy;
   private final Upstream upstream;
@@ -216,12 +217,20 @@ public final class SourceEmitter<T> implements Flow.Subscription {
   }
 
   /**
-   * For a source that reads on demand: a new upstream (a new connection) is ready and nothing
-   * is asked of it yet. Call it before the new connection can emit, and before the
-   * {@link Upstream} can reach it; the emitter then asks it for what the subscriber wants.
+   * For a source that reads on demand: the upstream (a connection) was lost or replaced, so
+   * nothing asked of it counts any more. Call it before a new connection is reachable from
+   * {@link Upstream#request}, then {@link #upstreamReady()} once it is: in that order nothing
+   * is asked twice, nor forgotten.
    */
   public void upstreamReset() {
     outstanding.set(0);
+  }
+
+  /**
+   * For a source that reads on demand: the upstream can be asked now (a connection opened):
+   * the emitter asks it for what the subscriber wants. Harmless at any time.
+   */
+  public void upstreamReady() {
     drain();
   }
 
@@ -308,13 +317,14 @@ public final class SourceEmitter<T> implements Flow.Subscription {
     if (started && buffered == 0 && requested.get() > 0 && wip.compareAndSet(0, 1)) {
       // fast path: no one else drains while we hold wip, so the demand we see is ours
       long r = requested.get();
-      if (!done && buffered == 0 && r > 0 && abort.get() == null) {
+      Flow.Subscriber<? super Message<T>> s = subscriber;
+      if (!done && buffered == 0 && r > 0 && abort.get() == null && s != null) {
         if (r != Long.MAX_VALUE) {
           requested.decrementAndGet();
         }
         arrived();
         delivered.lazySet(delivered.get() + 1);
-        subscriber.onNext(message);
+        s.onNext(message);
         drainLoop(1);
         return EmitResult.OK;
       }
@@ -396,7 +406,7 @@ public final class SourceEmitter<T> implements Flow.Subscription {
     }
     if (policy == OverflowPolicy.FAIL) {
       SourceOverflowException overflow = new SourceOverflowException("the source sent faster "
-          + "than the pipeline took, and its buffer of " + capacity + " messages overflowed "
+          + "than the pipeline took, and the buffer of " + capacity + " messages overflowed "
           + "(OverflowPolicy.FAIL)", capacity);
       discard(evicted, overflow);
       abort(overflow);
@@ -448,6 +458,7 @@ public final class SourceEmitter<T> implements Flow.Subscription {
 
   /** One pass of the drain: delivers what it can, ends the stream when due, asks upstream. */
   private void deliver() {
+    Flow.Subscriber<? super Message<T>> s = subscriber;
     for (;;) {
       Throwable aborted = abort.get();
       if (done || aborted != null) {
@@ -455,8 +466,9 @@ public final class SourceEmitter<T> implements Flow.Subscription {
             : new CancellationException("the stream has ended"));
         if (!done) {
           done = true;
+          subscriber = null;
           if (!(aborted instanceof CancellationException)) {
-            subscriber.onError(aborted);
+            s.onError(aborted);
           }
         }
         return;
@@ -468,16 +480,17 @@ public final class SourceEmitter<T> implements Flow.Subscription {
           requested.decrementAndGet();
         }
         delivered.lazySet(delivered.get() + 1);
-        subscriber.onNext(next);
+        s.onNext(next);
         continue;
       }
       Throwable ended = end.get();
       if (ended != null && buffered == 0) {
         done = true;
+        subscriber = null;
         if (ended == COMPLETED) {
-          subscriber.onComplete();
+          s.onComplete();
         } else {
-          subscriber.onError(ended);
+          s.onError(ended);
         }
         return;
       }
@@ -582,7 +595,8 @@ public final class SourceEmitter<T> implements Flow.Subscription {
      * Makes this a source that reads on demand: the emitter calls {@code upstream} for more
      * whenever the subscriber wants more than is buffered and asked for, and the source emits
      * no more than it was asked for (pre-failed messages included; after an
-     * {@link SourceEmitter#upstreamReset()}, only what it is asked for again).
+     * {@link SourceEmitter#upstreamReset()}, only what it is asked for again). A source that
+     * is read by a thread of its own counts the asks as permits and reads while it has some.
      */
     public Builder<T> onRequest(Upstream upstream) {
       this.upstream = Objects.requireNonNull(upstream, "upstream");
@@ -613,7 +627,7 @@ public final class SourceEmitter<T> implements Flow.Subscription {
         throw new IllegalArgumentException("capacity must be >= 1 but was " + capacity);
       }
       SourceEmitter<T> emitter = new SourceEmitter<>(this);
-      subscriber.onSubscribe(emitter);
+      subscriber.onSubscribe(emitter);      // before started: nothing else signals meanwhile
       emitter.started = true;
       emitter.drain();
       return emitter;

@@ -36,7 +36,7 @@ public class SourceEmitterTckTest extends FlowPublisherVerification<Message<Long
             }
             return true;
           }).start();
-      self[0].upstreamReset();
+      self[0].upstreamReady();
     };
   }
 

@@ -196,8 +196,9 @@ class SourceEmitterTest {
         }).start();
     s.subscription.request(3);
     assertThat(asked.get()).isZero();
-    connected.set(true);
     e.upstreamReset();
+    connected.set(true);
+    e.upstreamReady();
     assertThat(asked.get()).isEqualTo(3);
   }
 
