@@ -96,7 +96,8 @@ final class RunCommand implements Callable<Integer> {
       processorResources = ProcessorClasses.closerOf(processor);
     }
     UriContext context = new UriContext(System.in, parent.out(),
-        options.passwordFilePath(), WebSocketOptions.NONE, status::line);
+        options.passwordFilePath(), WebSocketOptions.NONE, status::line,
+        options.maxMessageSize);
     // Messages a source could not deliver (oversize, malformed) reach the pipeline as already
     // failed, so the pipeline alone writes (and counts) every dead letter.
     Sink<DeadLetter<String>> deadLetters = new DeadLetterLines(

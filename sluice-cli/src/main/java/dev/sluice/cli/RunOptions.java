@@ -89,6 +89,13 @@ final class RunOptions {
           + "(default: 4 per worker, at least 32).")
   Integer maxInFlight;
 
+  @Option(names = "--max-message-size", paramLabel = "SIZE", defaultValue = "1MiB",
+      converter = ByteSizeConverter.class,
+      description = "Largest message a source takes: a line of - or file:, a ws:// message "
+          + "(e.g. 65536, 512KiB, 4MiB; default: ${DEFAULT-VALUE}). A larger one, or a line "
+          + "that is not UTF-8, is dead-lettered (attempts 0) and the rest flows.")
+  int maxMessageSize;
+
   @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "30s",
       converter = DurationConverter.class,
       description = "How long a drain (end of input, SIGTERM) waits for work in flight "

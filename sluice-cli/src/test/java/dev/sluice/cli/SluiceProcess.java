@@ -34,8 +34,15 @@ final class SluiceProcess implements AutoCloseable {
 
   /** Starts {@code sluice ARGS…} in {@code dir}. */
   static SluiceProcess start(Path dir, String... args) {
+    return start(dir, List.of(), args);
+  }
+
+  /** Starts {@code sluice ARGS…} in {@code dir} in a JVM given {@code jvmOptions} too. */
+  static SluiceProcess start(Path dir, List<String> jvmOptions, String... args) {
     List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    command.addAll(jvmOptions);
+    command.addAll(List.of(
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
         "-Dslf4j.internal.verbosity=WARN",
         // the test classpath carries both jars' slf4j providers; name the one sluice-full uses
@@ -84,6 +91,11 @@ final class SluiceProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The process's stdin, to stream more than a string holds comfortably. */
+  OutputStream input() {
+    return process.getOutputStream();
   }
 
   void closeInput() {

@@ -32,6 +32,7 @@ final class WebSocketUris {
     WebSocketSource.Builder builder = WebSocketSource.builder(parsed);
     WebSocketOptions options = context.webSocket();
     configure(builder, parsed, options);
+    builder.maxMessageSize(context.maxMessageSize());
     WebSocketSource source = build("--source", uri, builder::build);
     return new OpenedSource(source, () -> connected(source.state()), source);
   }
