@@ -32,13 +32,23 @@ final class SluiceProcess implements AutoCloseable {
     this.errPump = pump(process.getErrorStream(), err);
   }
 
+  /** Starts {@code sluice ARGS…} in {@code dir} with {@code env} added to its environment. */
+  static SluiceProcess start(Path dir, java.util.Map<String, String> env, String... args) {
+    return start(dir, List.of(), builder -> builder.environment().putAll(env), args);
+  }
+
   /** Starts {@code sluice ARGS…} in {@code dir}. */
   static SluiceProcess start(Path dir, String... args) {
-    return start(dir, List.of(), args);
+    return start(dir, List.of(), builder -> { }, args);
   }
 
   /** Starts {@code sluice ARGS…} in {@code dir} in a JVM given {@code jvmOptions} too. */
   static SluiceProcess start(Path dir, List<String> jvmOptions, String... args) {
+    return start(dir, jvmOptions, builder -> { }, args);
+  }
+
+  private static SluiceProcess start(Path dir, List<String> jvmOptions,
+      java.util.function.Consumer<ProcessBuilder> setup, String... args) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     command.addAll(jvmOptions);
@@ -51,6 +61,7 @@ final class SluiceProcess implements AutoCloseable {
         "-cp", System.getProperty("java.class.path"), SluiceCommand.class.getName()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+    setup.accept(builder);
     try {
       return new SluiceProcess(builder.start());
     } catch (IOException e) {
