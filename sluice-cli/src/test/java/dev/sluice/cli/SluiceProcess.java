@@ -34,23 +34,34 @@ final class SluiceProcess implements AutoCloseable {
 
   /** Starts {@code sluice ARGS…} in {@code dir} with {@code env} added to its environment. */
   static SluiceProcess start(Path dir, java.util.Map<String, String> env, String... args) {
-    return start(dir, List.of(), builder -> builder.environment().putAll(env), args);
+    return start(dir, List.of(), List.of(), builder -> builder.environment().putAll(env), args);
   }
 
   /** Starts {@code sluice ARGS…} in {@code dir}. */
   static SluiceProcess start(Path dir, String... args) {
-    return start(dir, List.of(), builder -> { }, args);
+    return start(dir, List.of(), List.of(), builder -> { }, args);
   }
 
   /** Starts {@code sluice ARGS…} in {@code dir} in a JVM given {@code jvmOptions} too. */
   static SluiceProcess start(Path dir, List<String> jvmOptions, String... args) {
-    return start(dir, jvmOptions, builder -> { }, args);
+    return start(dir, List.of(), jvmOptions, builder -> { }, args);
   }
 
-  private static SluiceProcess start(Path dir, List<String> jvmOptions,
+  /**
+   * Starts {@code sluice ARGS…} in {@code dir} as the leader of a process group and session
+   * of its own (through util-linux {@code setsid}), with SIGINT and SIGTERM at their defaults
+   * (a build run in the background would otherwise pass SIGINT on ignored), so that a test can
+   * signal the whole group as a terminal or {@code timeout} does. Its group id is its pid.
+   */
+  static SluiceProcess startInOwnGroup(Path dir, String... args) {
+    return start(dir, List.of("setsid", "env", "--default-signal=INT,TERM"), List.of(),
+        builder -> { }, args);
+  }
+
+  private static SluiceProcess start(Path dir, List<String> prefix, List<String> jvmOptions,
       java.util.function.Consumer<ProcessBuilder> setup, String... args) {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    List<String> command = new ArrayList<>(prefix);
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     command.addAll(List.of(
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",

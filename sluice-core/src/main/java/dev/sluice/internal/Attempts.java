@@ -1,6 +1,7 @@
 package dev.sluice.internal;
 
 import dev.sluice.MessageProcessor;
+import dev.sluice.RedeliverException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -102,7 +103,6 @@ final class Attempts<T> {
           "the per-worker processor factory returned null");
     } catch (Throwable t) {
       envelope.attempts++;
-      stats.failed.increment();
       onFailure(envelope, new IllegalStateException(
           "the processor could not start on " + worker + ": " + t, t));
       return null;
@@ -147,13 +147,21 @@ final class Attempts<T> {
     if (error == null) {
       settlement.result(envelope, result);
     } else {
-      stats.failed.increment();
       onFailure(envelope, error);
     }
   }
 
-  /** A failed attempt: retried, dead-lettered, or abandoned if the pipeline is stopping. */
+  /**
+   * A failed attempt: retried, dead-lettered, or abandoned if the pipeline is stopping; a
+   * {@link RedeliverException} is not the message's failure: it is nacked, neither counted as
+   * failed nor retried nor dead-lettered.
+   */
   private void onFailure(Envelope<T> envelope, Throwable error) {
+    if (error instanceof RedeliverException) {
+      settlement.nack(envelope, error);
+      return;
+    }
+    stats.failed.increment();
     if (lifecycle.isStopping()) {
       settlement.abandon(envelope);
     } else if (config.retry().shouldRetry(envelope.attempts, error)) {
@@ -185,7 +193,6 @@ final class Attempts<T> {
   void enforceTimeout() {
     pool.claimRunsPastDeadline(stats.now(), config.timeout().toNanos(), (envelope, worker) -> {
       stats.timedOut.increment();
-      stats.failed.increment();
       onFailure(envelope, new TimeoutException("attempt " + envelope.attempts
           + " ran past the timeout of " + config.timeout() + " on " + worker));
     });
