@@ -122,13 +122,23 @@ final class TestBroker implements AutoCloseable {
 
   /** Stops Mosquitto gracefully (it saves its sessions) and starts it again on the same port. */
   void restart() throws IOException, InterruptedException {
+    stop();
+    start();
+  }
+
+  /** Stops Mosquitto gracefully (SIGTERM: it saves its sessions); {@link #start()} brings it back. */
+  void stop() throws InterruptedException {
     if (!isMosquitto()) {
-      throw new IllegalStateException("restart needs Mosquitto");
+      throw new IllegalStateException("stop needs Mosquitto");
     }
     mosquitto.destroy();
     if (!mosquitto.waitFor(10, TimeUnit.SECONDS)) {
       mosquitto.destroyForcibly().waitFor();
     }
+  }
+
+  /** Starts a stopped Mosquitto again on the same port with the same configuration. */
+  void start() throws IOException {
     startMosquitto();
   }
 
