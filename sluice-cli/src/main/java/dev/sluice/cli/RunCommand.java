@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
@@ -208,7 +209,7 @@ final class RunCommand implements Callable<Integer> {
         status.line("sluice run: metrics on http://" + options.metricsBind + ":"
             + metrics.port() + "/metrics");
       }
-      if (!options.quiet && connected(sourceReady)) {
+      if (!options.quiet && connected(sourceReady, pipeline)) {
         String work = options.exec != null ? "exec '" + options.exec + "'"
             : options.processorClass;
         status.line("sluice run: " + Redaction.uri(options.source) + " → " + work + " → "
@@ -237,13 +238,15 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /**
-   * Waits for the source's first connection; false if it failed, which the pipeline then
-   * reports as the run's one failure line (so no start line is printed before it).
+   * Waits for the source's first connection, or for the run to end first (a drain, a failure);
+   * false if the connection failed, which the pipeline then reports as the run's one failure
+   * line (so no start line is printed before it).
    */
-  private static boolean connected(CompletionStage<Void> sourceReady) {
+  private static boolean connected(CompletionStage<Void> sourceReady, Pipeline pipeline) {
+    CompletableFuture<Void> ready = sourceReady.toCompletableFuture();
     try {
-      sourceReady.toCompletableFuture().get();
-      return true;
+      CompletableFuture.anyOf(ready, pipeline.completion()).exceptionally(e -> null).get();
+      return ready.isDone() && !ready.isCompletedExceptionally();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
