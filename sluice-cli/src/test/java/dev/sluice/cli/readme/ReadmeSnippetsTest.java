@@ -7,7 +7,6 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import java.io.IOException;
-import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -109,9 +108,26 @@ class ReadmeSnippetsTest {
   // ---------------------------------------------------------------- coverage
 
   @Test
-  void everyShellAndJavaBlockOfTheReadmeIsRunByAScenario() throws Exception {
+  void everyShellAndJavaBlockOfTheReadmeIsRunByAScenario() {
+    assertThat(coverageProblems(README)).as("README.md's blocks: %s", README.file()).isEmpty();
+  }
+
+  @Test
+  void aNewShellBlockNoScenarioKnowsFailsTheCoverageCheckWithItsLine() throws IOException {
+    Path copy = dir.resolve("README.md");
+    Files.writeString(copy, Files.readString(README.file())
+        + "\nNew section.\n\n```sh\n./sluice something-new\n```\n\n```text\nnot run\n```\n");
+    Readme changed = Readme.parse(copy);
+    int line = changed.blocks().get(changed.blocks().size() - 2).line();
+
+    assertThat(coverageProblems(changed)).containsExactly("README block at line " + line
+        + " (```sh) is not covered by ReadmeSnippetsTest: add a scenario (see its javadoc)");
+  }
+
+  /** What is wrong with the mapping of {@code readme}'s blocks to scenarios; empty if nothing. */
+  private static List<String> coverageProblems(Readme readme) {
     List<String> problems = new ArrayList<>();
-    for (Readme.Block block : README.blocks()) {
+    for (Readme.Block block : readme.blocks()) {
       if (!block.runnable()) {
         continue;
       }
@@ -125,18 +141,21 @@ class ReadmeSnippetsTest {
       }
     }
     for (Map.Entry<String, String> scenario : SCENARIOS.entrySet()) {
-      List<Readme.Block> blocks = README.matching(scenario.getKey());
+      List<Readme.Block> blocks = readme.matching(scenario.getKey());
       if (blocks.size() != 1 || !blocks.get(0).runnable()) {
         problems.add("fingerprint \"" + scenario.getKey() + "\" should match one sh or java "
             + "block but matches " + blocks.stream().map(b -> "line " + b.line() + " (```"
                 + b.info() + ")").toList());
       }
-      Method method = ReadmeSnippetsTest.class.getDeclaredMethod(scenario.getValue());
-      if (!method.isAnnotationPresent(Test.class)) {
-        problems.add(scenario.getValue() + " is not a @Test");
+      boolean isTest = java.util.Arrays.stream(ReadmeSnippetsTest.class.getDeclaredMethods())
+          .anyMatch(m -> m.getName().equals(scenario.getValue())
+              && m.isAnnotationPresent(Test.class));
+      if (!isTest) {
+        problems.add("scenario " + scenario.getValue() + " is not a @Test method of "
+            + "ReadmeSnippetsTest");
       }
     }
-    assertThat(problems).as("README.md's blocks: %s", README.file()).isEmpty();
+    return problems;
   }
 
   // ---------------------------------------------------------------- the slow ones, started early
