@@ -53,7 +53,8 @@ final class Child implements AutoCloseable {
 
   private static Thread pump(InputStream in, List<String> lines) {
     Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      try (BufferedReader r =
+          new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
         String line;
         while ((line = r.readLine()) != null) {
           lines.add(line);

@@ -51,7 +51,8 @@ final class ReadmeBroker implements AutoCloseable {
     Path passwords = dir.resolve("mosquitto.passwd");
     Process passwd = new ProcessBuilder(MOSQUITTO_PASSWD.toString(), "-b", "-c",
         passwords.toString(), user, password).redirectErrorStream(true).start();
-    String passwdOutput = new String(passwd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String passwdOutput =
+        new String(passwd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(passwd.waitFor()).as("mosquitto_passwd: %s", passwdOutput).isZero();
     int authPort = freePort();
     int openPort = freePort();

@@ -50,8 +50,9 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link Sandbox}: {@code ./sluice} runs the command from the test classpath) holding the
  * fixtures the snippet assumes (an executable {@code ./score}, {@code input.txt}, secrets, a
  * CA). A complete Java class is compiled with the JDK's compiler and run in a child JVM; a
- * fragment is compiled inside {@link #wrap}, a class with the usual imports, stand-ins for the
- * README's "your code" methods, and an ending that waits for the test to close stdin.
+ * fragment is compiled inside {@link JavaFragment#program}, a class with the usual imports,
+ * stand-ins for the README's "your code" methods, and an ending that waits for the test to
+ * close stdin.
  * Long-running snippets are fed (MQTT messages, WebSocket messages), their results checked,
  * then stopped with SIGTERM, and must exit 0.
  *
@@ -92,7 +93,6 @@ class ReadmeSnippetsTest {
   }
 
   private static final Duration RUN_LIMIT = Duration.ofSeconds(90);
-  private static final String SNIPPET_STARTED = "README snippet started";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir
@@ -201,18 +201,20 @@ class ReadmeSnippetsTest {
    * own test run, so that line is removed and checked against {@code .ci/run} instead.
    */
   private static Child startQuickStartDemo(Sandbox sandbox) throws IOException {
-    Readme.Block block = README.block("./mvnw -B verify");
-    String mvnwLine = block.text().lines().filter(l -> l.startsWith("./mvnw")).findFirst()
-        .orElseThrow();
-    return sandbox.sh(block.replace(mvnwLine + "\n", ""), Map.of());
+    return sandbox.sh(README.block("./mvnw -B verify").replace(testCommandLine() + "\n", ""),
+        Map.of());
+  }
+
+  /** The quick start's {@code ./mvnw} line, comment included. */
+  private static String testCommandLine() {
+    return README.block("./mvnw -B verify").text().lines()
+        .filter(l -> l.startsWith("./mvnw")).findFirst().orElseThrow();
   }
 
   @Test
   @Order(Integer.MAX_VALUE)
   void quickStartRunsTheDemoAndItsTestCommandIsWhatCiRuns() throws IOException {
-    String mvnwLine = README.block("./mvnw -B verify").text().lines()
-        .filter(l -> l.startsWith("./mvnw")).findFirst().orElseThrow();
-    String testCommand = mvnwLine.replaceFirst("\\s*#.*$", "");
+    String testCommand = testCommandLine().replaceFirst("\\s*#.*$", "");
     assertThat(Files.readAllLines(README.root().resolve(".ci/run")))
         .as("the README's test command is the one .ci/run runs").contains(testCommand);
 
@@ -270,9 +272,9 @@ class ReadmeSnippetsTest {
         assertThat(out).as("%s", run).contains("main: Submitted Event[index=" + i + "]");
       }
       assertThat(out).as("%s", run).anyMatch(l -> l.startsWith("5 events in "))
-          .anyMatch(l -> l.matches("via MQTT: embedded HiveMQ CE broker on mqtt://127\\.0\\.0\\.1:\\d+, "
-              + "topic demo/events, QoS 1: 5 published and confirmed, 5 received, "
-              + "5 acked after processing, 0 left unacked.*"));
+          .anyMatch(l -> l.matches("via MQTT: embedded HiveMQ CE broker on "
+              + "mqtt://127\\.0\\.0\\.1:\\d+, topic demo/events, QoS 1: 5 published and "
+              + "confirmed, 5 received, 5 acked after processing, 0 left unacked.*"));
     }
   }
 
@@ -284,7 +286,8 @@ class ReadmeSnippetsTest {
     assertThat(run.out()).as("%s", run).filteredOn(l -> l.startsWith("square "))
         .containsExactlyElementsOf(IntStream.rangeClosed(1, 10)
             .mapToObj(i -> "square " + (long) i * i).toList());
-    assertThat(run.out().get(run.out().size() - 1)).as("%s", run).startsWith("received 10, done 10, failed 0, dead 0");
+    assertThat(run.out().get(run.out().size() - 1)).as("%s", run)
+        .startsWith("received 10, done 10, failed 0, dead 0");
   }
 
   // ---------------------------------------------------------------- the runner's examples
@@ -306,7 +309,7 @@ class ReadmeSnippetsTest {
   @Test
   void runnerExample2ScoresMqttIntoMqttWithAShareGroup() throws Exception {
     Sandbox sandbox = new Sandbox(dir);
-    scoreFixture(sandbox);
+    sandbox.scorer();
     String password = "scorer-s3cr3t";
     int metricsPort = freePort();
     try (ReadmeBroker broker = ReadmeBroker.start(README,
@@ -331,7 +334,8 @@ class ReadmeSnippetsTest {
       List<String> results = new CopyOnWriteArrayList<>();
       Mqtt5BlockingClient resultReader = broker.client("readme-results", "scorer", password);
       resultReader.toAsync().subscribeWith().topicFilter("scores/#").qos(MqttQos.AT_LEAST_ONCE)
-          .callback(p -> results.add(p.getTopic() + " " + text(p))).send().get(10, TimeUnit.SECONDS);
+          .callback(p -> results.add(p.getTopic() + " " + text(p)))
+          .send().get(10, TimeUnit.SECONDS);
       Mqtt5BlockingClient device = broker.client("readme-device", "scorer", password);
       for (int i = 1; i <= 3; i++) {
         for (String room : List.of("kitchen", "hall")) {
@@ -365,7 +369,7 @@ class ReadmeSnippetsTest {
   @Test
   void runnerExample3ScoresAWssFeedIntoAWebSocketWithSecretsFromFilesAndEnv() throws Exception {
     Sandbox sandbox = new Sandbox(dir);
-    scoreFixture(sandbox);
+    sandbox.scorer();
     sandbox.file("ca.pass", "ca-s3cr3t\n");
     testCa().writeTrustStore(dir.resolve("ca.p12"), "ca-s3cr3t");
     Path token = sandbox.file("run/secrets/feed-token", "Bearer feed-s3cr3t\n");
@@ -376,7 +380,8 @@ class ReadmeSnippetsTest {
       Readme.Block block = README.block("--source wss://feed.example.com")
           .replace("wss://feed.example.com/v1", "wss://127.0.0.1:" + server.tlsPort() + "/v1")
           .replace("/run/secrets/feed-token", token.toString())
-          .replace("ws://127.0.0.1:8080/scores", "ws://127.0.0.1:" + server.plainPort() + "/scores");
+          .replace("ws://127.0.0.1:8080/scores",
+              "ws://127.0.0.1:" + server.plainPort() + "/scores");
       try (Child run = sandbox.sh(block, Map.of("SCORES_KEY", "scores-s3cr3t"))) {
         run.awaitUntil(RUN_LIMIT, "4 scores and a rejected line", () ->
             server.scores.size() >= 4 && sandbox.lines("rejected.jsonl").size() >= 1);
@@ -423,8 +428,9 @@ class ReadmeSnippetsTest {
         List.of("t1", "t2", "t3", ReadmeWebSocketServer.oversize(), "t4"))) {
       Readme.Block block = README.block("WebSocketSource.builder(")
           .replace("wss://feed.example.com/v1", "wss://127.0.0.1:" + server.tlsPort() + "/v1")
-          .replace("ws://127.0.0.1:8080/scores", "ws://127.0.0.1:" + server.plainPort() + "/scores");
-      sandbox.file("Snippet.java", wrap(block, ""));
+          .replace("ws://127.0.0.1:8080/scores",
+              "ws://127.0.0.1:" + server.plainPort() + "/scores");
+      sandbox.file("Snippet.java", JavaFragment.program(block, ""));
       sandbox.compile("Snippet.java");
       // feed.example.com's certificate would be signed by a CA the JVM trusts by default; the
       // test CA stands in as the JVM's default trust store
@@ -456,7 +462,7 @@ class ReadmeSnippetsTest {
         Files.createDirectory(dir.resolve("broker")), "unused", "unused")) {
       Readme.Block block = README.block("MqttSource.builder()")
           .replace("127.0.0.1:1883/", "127.0.0.1:" + broker.openPort() + "/");
-      sandbox.file("Snippet.java", wrap(block,
+      sandbox.file("Snippet.java", JavaFragment.program(block,
           "source.subscribed().get(30, java.util.concurrent.TimeUnit.SECONDS);"));
       sandbox.compile("Snippet.java");
 
@@ -472,7 +478,7 @@ class ReadmeSnippetsTest {
       Mqtt5BlockingClient producer = broker.client("readme-producer", null, null);
       try (Child run = sandbox.java("README block at line " + block.line() + " (java)",
           Map.of(), List.of(), "Snippet")) {
-        run.awaitOutLine(RUN_LIMIT, SNIPPET_STARTED::equals);
+        run.awaitOutLine(RUN_LIMIT, JavaFragment.STARTED::equals);
         for (String[] job : new String[][] {{"a", "job-1"}, {"b", "job-2"}, {"c", "poison"}}) {
           producer.publishWith().topic("jobs/" + job[0]).qos(MqttQos.AT_LEAST_ONCE)
               .userProperties().add("key", job[0]).applyUserProperties()
@@ -493,60 +499,7 @@ class ReadmeSnippetsTest {
     }
   }
 
-  /**
-   * A Java fragment as a program: the usual imports, stand-ins for the methods the README leaves
-   * to the reader ({@code score}, {@code work}), the fragment in {@code main}, then
-   * {@code beforeStarted}, a line saying it started, and a wait for stdin to close, after which
-   * it closes the fragment's {@code pipeline} and returns: the JVM must then exit by itself.
-   */
-  static String wrap(Readme.Block fragment, String beforeStarted) {
-    return String.join("\n",
-        "import dev.sluice.*;",
-        "import dev.sluice.mqtt.*;",
-        "import dev.sluice.websocket.*;",
-        "import java.nio.file.*;",
-        "import java.time.*;",
-        "import java.util.*;",
-        "",
-        "/** README.md's block at line " + fragment.line() + ", made a program by the test. */",
-        "public class Snippet {",
-        "  /** The reader's scoring code. */",
-        "  static String score(String json) { return \"scored \" + json; }",
-        "",
-        "  /** The reader's work: fails on \"poison\". */",
-        "  static String work(byte[] bytes) {",
-        "    String job = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);",
-        "    if (job.equals(\"poison\")) throw new IllegalArgumentException(\"cannot work on \" + job);",
-        "    return \"worked \" + job;",
-        "  }",
-        "",
-        "  public static void main(String[] args) throws Exception {",
-        "// ---- README.md line " + (fragment.line() + 1),
-        fragment.text(),
-        "// ---- the test's",
-        beforeStarted,
-        "System.out.println(\"" + SNIPPET_STARTED + "\");",
-        "while (System.in.read() != -1) { }",
-        "pipeline.close();",
-        "  }",
-        "}",
-        "");
-  }
-
   // ---------------------------------------------------------------- fixtures and helpers
-
-  /**
-   * {@code ./score --json}, the README's stand-in for the reader's scorer: answers each
-   * {@code {"payload":"P",…}} line with {@code {"result":"scored P"}}, flushed.
-   */
-  private static void scoreFixture(Sandbox sandbox) {
-    sandbox.executable("score", String.join("\n",
-        "#!/usr/bin/env bash",
-        "# The README's ./score --json: one JSON result per JSON message, flushed.",
-        "[[ \"${1:-}\" == --json ]] || { echo 'usage: ./score --json' >&2; exit 2; }",
-        "exec sed -u 's/^.*\"payload\":\"\\([^\"]*\\)\".*$/{\"result\":\"scored \\1\"}/'",
-        ""));
-  }
 
   private static String text(Mqtt5Publish publish) {
     return new String(publish.getPayloadAsBytes(), StandardCharsets.UTF_8);

@@ -172,4 +172,17 @@ final class Sandbox {
         mainClass));
     return Child.start(name, dir, env, argv);
   }
+
+  /**
+   * {@code ./score --json}, the README's stand-in for the reader's scorer: answers each
+   * {@code {"payload":"P",…}} line with {@code {"result":"scored P"}}, flushed.
+   */
+  void scorer() {
+    executable("score", String.join("\n",
+        "#!/usr/bin/env bash",
+        "# The README's ./score --json: one JSON result per JSON message, flushed.",
+        "[[ \"${1:-}\" == --json ]] || { echo 'usage: ./score --json' >&2; exit 2; }",
+        "exec sed -u 's/^.*\"payload\":\"\\([^\"]*\\)\".*$/{\"result\":\"scored \\1\"}/'",
+        ""));
+  }
 }
