@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -96,11 +97,10 @@ class ReadmeSnippetsTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir
-  static Path slowDirs;
-  private static Child demo;
-  private static Child squares;
+  static Path classDir;
   private static TestCa testCa;
-  private static final List<Throwable> SLOW_START_FAILURES = new CopyOnWriteArrayList<>();
+  private static final Map<String, Child> STARTED_EARLY = new ConcurrentHashMap<>();
+  private static final Map<String, Throwable> START_FAILURES = new ConcurrentHashMap<>();
 
   @TempDir
   Path dir;
@@ -160,47 +160,58 @@ class ReadmeSnippetsTest {
 
   // ---------------------------------------------------------------- the slow ones, started early
 
+  /** What each started-early snippet needs to start, given its own sandbox. */
+  private interface Starter {
+    Child start(Sandbox sandbox) throws Exception;
+  }
+
+  /**
+   * Starts the snippets that take long as written, mostly asleep, so that they run while the
+   * other scenarios do; their tests, ordered last, only wait for them. To add one: a
+   * {@code startEarly(fingerprint, sandbox -> ...)} line here, {@code startedEarly(fingerprint)}
+   * in its test, which gets {@code @Order(Integer.MAX_VALUE)}.
+   */
   @BeforeAll
   static void startTheSlowSnippets() {
-    try {
-      demo = startQuickStartDemo(new Sandbox(Files.createDirectory(slowDirs.resolve("demo"))));
-    } catch (Throwable e) {
-      SLOW_START_FAILURES.add(e);
-    }
-    try {
-      Sandbox sandbox = new Sandbox(Files.createDirectory(slowDirs.resolve("squares")));
-      sandbox.file("Squares.java", README.block("public class Squares").text());
+    startEarly("./mvnw -B verify", ReadmeSnippetsTest::startQuickStartDemo);
+    startEarly("public class Squares", sandbox -> {
+      Readme.Block block = README.block("public class Squares");
+      sandbox.file("Squares.java", block.text());
       sandbox.compile("Squares.java");
-      squares = sandbox.java("README block at line " + README.block("public class Squares").line()
-          + " (java)", Map.of(), List.of(), "Squares");
+      return sandbox.java("README block at line " + block.line() + " (java)", Map.of(),
+          List.of(), "Squares");
+    });
+  }
+
+  private static void startEarly(String fingerprint, Starter starter) {
+    try {
+      Path sandbox = Files.createTempDirectory(classDir, "early-");
+      STARTED_EARLY.put(fingerprint, starter.start(new Sandbox(sandbox)));
     } catch (Throwable e) {
-      SLOW_START_FAILURES.add(e);
+      START_FAILURES.put(fingerprint, e);
     }
+  }
+
+  /** The snippet {@link #startEarly} started, or its test fails with why it did not start. */
+  private static Child startedEarly(String fingerprint) {
+    Child child = STARTED_EARLY.get(fingerprint);
+    if (child == null) {
+      throw new AssertionError("the snippet \"" + fingerprint + "\" did not start",
+          START_FAILURES.get(fingerprint));
+    }
+    return child;
   }
 
   @AfterAll
   static void stopTheSlowSnippets() {
-    for (Child child : new Child[] {demo, squares}) {
-      if (child != null) {
-        child.close();
-      }
-    }
-  }
-
-  private static Child started(Child child) {
-    if (child == null) {
-      AssertionError error = new AssertionError("the snippet did not start");
-      SLOW_START_FAILURES.forEach(error::addSuppressed);
-      throw error;
-    }
-    return child;
+    STARTED_EARLY.values().forEach(Child::close);
   }
 
   /**
    * The quick start: {@code ./sluice demo} runs; {@code ./mvnw -B verify} cannot run inside its
    * own test run, so that line is removed and checked against {@code .ci/run} instead.
    */
-  private static Child startQuickStartDemo(Sandbox sandbox) throws IOException {
+  private static Child startQuickStartDemo(Sandbox sandbox) {
     return sandbox.sh(README.block("./mvnw -B verify").replace(testCommandLine() + "\n", ""),
         Map.of());
   }
@@ -218,7 +229,7 @@ class ReadmeSnippetsTest {
     assertThat(Files.readAllLines(README.root().resolve(".ci/run")))
         .as("the README's test command is the one .ci/run runs").contains(testCommand);
 
-    Child run = started(demo);
+    Child run = startedEarly("./mvnw -B verify");
     assertThat(run.awaitExit(RUN_LIMIT)).as("%s", run).isZero();
     List<String> out = run.out();
     for (int i = 1; i <= 10; i++) {
@@ -281,7 +292,7 @@ class ReadmeSnippetsTest {
   @Test
   @Order(Integer.MAX_VALUE)
   void squaresPrintsTheSquaresInArrivalOrder() {
-    Child run = started(squares);
+    Child run = startedEarly("public class Squares");
     assertThat(run.awaitExit(RUN_LIMIT)).as("%s", run).isZero();
     assertThat(run.out()).as("%s", run).filteredOn(l -> l.startsWith("square "))
         .containsExactlyElementsOf(IntStream.rangeClosed(1, 10)
@@ -521,7 +532,7 @@ class ReadmeSnippetsTest {
   /** The test CA, made once for the class (both WebSocket scenarios use it). */
   private static synchronized TestCa testCa() throws IOException, InterruptedException {
     if (testCa == null) {
-      testCa = TestCa.make(slowDirs.resolve("ca"));
+      testCa = TestCa.make(classDir.resolve("ca"));
     }
     return testCa;
   }
