@@ -1,20 +1,17 @@
 package dev.sluice.cli.readme;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import dev.sluice.mqtt.broker.EmbeddedBroker;
+import dev.sluice.mqtt.broker.Mosquitto;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The broker the README's MQTT snippets are pointed at. With Mosquitto installed (CI installs
@@ -26,15 +23,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class ReadmeBroker implements AutoCloseable {
 
-  private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
-  private static final Path MOSQUITTO_PASSWD = Path.of("/usr/bin/mosquitto_passwd");
-
   private final int authPort;
   private final int openPort;
-  private final Process mosquitto;
+  private final Mosquitto mosquitto;
   private final EmbeddedBroker embedded;
 
-  private ReadmeBroker(int authPort, int openPort, Process mosquitto, EmbeddedBroker embedded) {
+  private ReadmeBroker(int authPort, int openPort, Mosquitto mosquitto, EmbeddedBroker embedded) {
     this.authPort = authPort;
     this.openPort = openPort;
     this.mosquitto = mosquitto;
@@ -43,55 +37,26 @@ final class ReadmeBroker implements AutoCloseable {
 
   /** Starts a broker whose password-checking listener knows {@code user}/{@code password}. */
   static ReadmeBroker start(Readme readme, Path dir, String user, String password)
-      throws IOException, InterruptedException {
-    if (!Files.isExecutable(MOSQUITTO)) {
+      throws IOException {
+    if (!Mosquitto.installed()) {
       EmbeddedBroker broker = EmbeddedBroker.start(0, Duration.ofSeconds(60));
       return new ReadmeBroker(broker.port(), broker.port(), null, broker);
     }
-    Path passwords = dir.resolve("mosquitto.passwd");
-    Process passwd = new ProcessBuilder(MOSQUITTO_PASSWD.toString(), "-b", "-c",
-        passwords.toString(), user, password).redirectErrorStream(true).start();
-    String passwdOutput =
-        new String(passwd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(passwd.waitFor()).as("mosquitto_passwd: %s", passwdOutput).isZero();
-    int authPort = freePort();
-    int openPort = freePort();
-    Path conf = dir.resolve("mosquitto.conf");
-    Files.writeString(conf, "# README.md's settings for Mosquitto 2.x (block at line "
-        + readme.block("max_queued_messages").line() + "):\n"
-        + readme.block("max_queued_messages").text()
-        + String.join("\n", "# the test's own:",
-            "persistence_location " + dir + "/", "user root", "per_listener_settings true",
-            "listener " + authPort + " 127.0.0.1", "allow_anonymous false",
-            "password_file " + passwords,
-            "listener " + openPort + " 127.0.0.1", "allow_anonymous true", ""));
-    Path log = dir.resolve("mosquitto.log");
-    Process p = new ProcessBuilder(MOSQUITTO.toString(), "-c", conf.toString())
-        .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    try {
-      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-          .failFast("mosquitto exited", () -> !p.isAlive())
-          .until(() -> accepts(authPort) && accepts(openPort));
-    } catch (RuntimeException e) {
-      p.destroyForcibly();
-      throw new AssertionError("mosquitto did not start with " + conf + ": "
-          + Files.readString(log), e);
-    }
-    return new ReadmeBroker(authPort, openPort, p, null);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static boolean accepts(int port) {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    Path passwords = Files.writeString(dir.resolve("mosquitto.passwd"),
+        Mosquitto.passwordLine(user, password) + "\n");
+    int authPort = Mosquitto.freePort();
+    int openPort = Mosquitto.freePort();
+    Readme.Block settings = readme.block("max_queued_messages");
+    List<String> config = new ArrayList<>();
+    config.add("# README.md's settings for Mosquitto 2.x (block at line " + settings.line() + "):");
+    config.addAll(settings.text().lines().toList());
+    config.addAll(List.of("# the test's own:",
+        "persistence_location " + dir + "/", "user root", "per_listener_settings true",
+        "listener " + authPort + " 127.0.0.1", "allow_anonymous false",
+        "password_file " + passwords,
+        "listener " + openPort + " 127.0.0.1", "allow_anonymous true"));
+    return new ReadmeBroker(authPort, openPort,
+        Mosquitto.start(dir, List.of(authPort, openPort), config), null);
   }
 
   /** The port that checks passwords (Mosquitto); the embedded broker's one port otherwise. */
@@ -104,28 +69,27 @@ final class ReadmeBroker implements AutoCloseable {
     return openPort;
   }
 
+  /** A test client's settings; with {@code user}, for the password-checking port. */
+  Mqtt5ClientBuilder clientBuilder(String clientId, String user, String password) {
+    Mqtt5ClientBuilder builder = Mqtt5Client.builder().identifier(clientId)
+        .serverHost("127.0.0.1").serverPort(user == null ? openPort : authPort);
+    return user == null ? builder : builder.simpleAuth().username(user)
+        .password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+  }
+
   /** A connected test client; with {@code user}, on the password-checking port. */
   Mqtt5BlockingClient client(String clientId, String user, String password) {
-    var builder = Mqtt5Client.builder().identifier(clientId).serverHost("127.0.0.1")
-        .serverPort(user == null ? openPort : authPort);
-    if (user != null) {
-      builder = builder.simpleAuth().username(user)
-          .password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
-    }
-    Mqtt5BlockingClient client = builder.buildBlocking();
+    Mqtt5BlockingClient client = clientBuilder(clientId, user, password).buildBlocking();
     client.connect();
     return client;
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (embedded != null) {
       embedded.close();
-      return;
-    }
-    mosquitto.destroy();
-    if (!mosquitto.waitFor(10, TimeUnit.SECONDS)) {
-      mosquitto.destroyForcibly().waitFor();
+    } else {
+      mosquitto.close();
     }
   }
 }

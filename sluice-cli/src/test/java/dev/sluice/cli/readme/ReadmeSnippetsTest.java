@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import dev.sluice.mqtt.broker.Mosquitto;
+import dev.sluice.mqtt.broker.TestCertificates;
+import dev.sluice.mqtt.broker.TlsTestBroker;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -16,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,9 +30,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -85,6 +94,8 @@ class ReadmeSnippetsTest {
     SCENARIOS.put("WebSocketSource.builder(", "webSocketLibrarySnippetScoresAFeedIntoAWebSocket");
     SCENARIOS.put("python3 score.py", "runnerExample1ScoresStdinWithPythonInOrder");
     SCENARIOS.put("mqtt://scorer@broker", "runnerExample2ScoresMqttIntoMqttWithAShareGroup");
+    SCENARIOS.put("--key-store client.pem",
+        "runnerExample2OverTlsTrustsAPemCaAndPresentsAClientCertificate");
     SCENARIOS.put("--source wss://feed.example.com",
         "runnerExample3ScoresAWssFeedIntoAWebSocketWithSecretsFromFilesAndEnv");
     SCENARIOS.put("public class Upper", "runnerExample4RunsAJavaProcessorFromAJar");
@@ -329,51 +340,103 @@ class ReadmeSnippetsTest {
           .replace("SLUICE_MQTT_PASSWORD=…", "SLUICE_MQTT_PASSWORD='" + password + "'")
           .replace("@broker:1883/", "@127.0.0.1:" + broker.authPort() + "/")
           .replace("--metrics-port 9400", "--metrics-port " + metricsPort);
+      scoresEachDevicesReadingsInOrder(sandbox, block, password,
+          id -> broker.clientBuilder(id, "scorer", password),
+          run -> run.awaitUntil(Duration.ofSeconds(30), "6 completed in /metrics", () ->
+              metrics(metricsPort).lines().anyMatch(l -> l.matches(
+                  "sluice_messages_completed_total 6(\\.0)?"))));
+    }
+  }
 
-      // The devices publish before the snippet starts: its session (client-id scorer-1,
-      // persistent, in share group "scorers") exists already and keeps them, as the README says
-      // it does for a restarted copy. That also leaves no race with the snippet's subscribe.
-      Mqtt5BlockingClient preSubscriber = com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder()
-          .identifier("scorer-1").serverHost("127.0.0.1").serverPort(broker.authPort())
-          .simpleAuth().username("scorer").password(password.getBytes(StandardCharsets.UTF_8))
-          .applySimpleAuth().buildBlocking();
-      preSubscriber.connectWith().cleanStart(false).sessionExpiryInterval(3600).send();
-      preSubscriber.subscribeWith().topicFilter("$share/scorers/sensors/#")
-          .qos(MqttQos.AT_LEAST_ONCE).send();
-      preSubscriber.disconnect();
-
-      List<String> results = new CopyOnWriteArrayList<>();
-      Mqtt5BlockingClient resultReader = broker.client("readme-results", "scorer", password);
-      resultReader.toAsync().subscribeWith().topicFilter("scores/#").qos(MqttQos.AT_LEAST_ONCE)
-          .callback(p -> results.add(p.getTopic() + " " + text(p)))
-          .send().get(10, TimeUnit.SECONDS);
-      Mqtt5BlockingClient device = broker.client("readme-device", "scorer", password);
-      for (int i = 1; i <= 3; i++) {
-        for (String room : List.of("kitchen", "hall")) {
-          device.publishWith().topic("sensors/" + room + "/temp").qos(MqttQos.AT_LEAST_ONCE)
-              .payload((room + i).getBytes(StandardCharsets.UTF_8)).send();
-        }
+  @Test
+  void runnerExample2OverTlsTrustsAPemCaAndPresentsAClientCertificate() throws Exception {
+    if (!Mosquitto.installed()) {
+      assertThat(Mosquitto.requiredButMissing()).as("Mosquitto is missing where CI runs").isFalse();
+      assumeTrue(false, "Mosquitto is not installed: the README's mqtts:// example needs its "
+          + "TLS listener (the embedded broker has none)");
+    }
+    Sandbox sandbox = new Sandbox(dir);
+    sandbox.scorer();
+    String password = "scorer-s3cr3t";
+    try (TlsTestBroker broker = TlsTestBroker.start(Files.createDirectory(dir.resolve("broker")),
+        "scorer", password)) {
+      TestCertificates certificates = broker.certificates();
+      for (Path file : List.of(certificates.caCert(), certificates.clientCert(),
+          certificates.clientKey())) {
+        Files.copy(file, dir.resolve(file.getFileName().toString()));
       }
-
-      try (Child run = sandbox.sh(block, Map.of())) {
-        run.awaitUntil(RUN_LIMIT, "6 results on scores/#", () -> results.size() >= 6);
-        assertThat(results).filteredOn(r -> r.startsWith("scores/kitchen "))
-            .containsExactly("scores/kitchen scored kitchen1", "scores/kitchen scored kitchen2",
-                "scores/kitchen scored kitchen3");
-        assertThat(results).filteredOn(r -> r.startsWith("scores/hall "))
-            .containsExactly("scores/hall scored hall1", "scores/hall scored hall2",
-                "scores/hall scored hall3");
-        run.awaitUntil(Duration.ofSeconds(30), "6 completed in /metrics", () ->
-            metrics(metricsPort).lines().anyMatch(l -> l.matches(
-                "sluice_messages_completed_total 6(\\.0)?")));
-
-        run.terminateSluice();
-        assertThat(run.awaitExit(Duration.ofSeconds(60))).as("%s", run).isZero();
-        assertThat(run.toString()).doesNotContain(password);
-      } finally {
-        device.disconnect();
-        resultReader.disconnect();
+      sandbox.file("mqtt.pass", password + "\n");
+      // the snippet on the listener that wants a client certificate; the test's own clients
+      // on one that does not, of the same broker
+      Readme.Block block = README.block("--key-store client.pem")
+          .replace("@broker:8883/", "@127.0.0.1:" + broker.mutualPort() + "/");
+      KeyStore caStore = KeyStore.getInstance("PKCS12");
+      try (var in = Files.newInputStream(certificates.caP12())) {
+        caStore.load(in, TestCertificates.STORE_PASSWORD.toCharArray());
       }
+      TrustManagerFactory trust =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(caStore);
+      scoresEachDevicesReadingsInOrder(sandbox, block, password,
+          id -> Mqtt5Client.builder().identifier(id)
+              .serverHost("127.0.0.1").serverPort(broker.port())
+              .sslConfig().trustManagerFactory(trust).applySslConfig()
+              .simpleAuth().username("scorer")
+              .password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth(),
+          run -> { });
+    }
+  }
+
+  /**
+   * Example 2's promise, plain or over TLS: readings of two devices published to
+   * {@code sensors/DEVICE/temp} come back scored on {@code scores/DEVICE}, each device's in
+   * order; then SIGTERM drains and the command exits 0, the password never printed.
+   * {@code client} configures the test's MQTT clients by client id; {@code whileRunning} checks
+   * more once the results are in.
+   */
+  private static void scoresEachDevicesReadingsInOrder(Sandbox sandbox, Readme.Block block,
+      String password, Function<String, Mqtt5ClientBuilder> client,
+      Consumer<Child> whileRunning) throws Exception {
+    // The devices publish before the snippet starts: its session (client-id scorer-1,
+    // persistent, in share group "scorers") exists already and keeps them, as the README says
+    // it does for a restarted copy. That also leaves no race with the snippet's subscribe.
+    Mqtt5BlockingClient session = client.apply("scorer-1").buildBlocking();
+    session.connectWith().cleanStart(false).sessionExpiryInterval(3600).send();
+    session.subscribeWith().topicFilter("$share/scorers/sensors/#")
+        .qos(MqttQos.AT_LEAST_ONCE).send();
+    session.disconnect();
+
+    List<String> results = new CopyOnWriteArrayList<>();
+    Mqtt5BlockingClient resultReader = client.apply("readme-results").buildBlocking();
+    resultReader.connect();
+    resultReader.toAsync().subscribeWith().topicFilter("scores/#").qos(MqttQos.AT_LEAST_ONCE)
+        .callback(p -> results.add(p.getTopic() + " " + text(p)))
+        .send().get(10, TimeUnit.SECONDS);
+    Mqtt5BlockingClient device = client.apply("readme-device").buildBlocking();
+    device.connect();
+    for (int i = 1; i <= 3; i++) {
+      for (String room : List.of("kitchen", "hall")) {
+        device.publishWith().topic("sensors/" + room + "/temp").qos(MqttQos.AT_LEAST_ONCE)
+            .payload((room + i).getBytes(StandardCharsets.UTF_8)).send();
+      }
+    }
+
+    try (Child run = sandbox.sh(block, Map.of())) {
+      run.awaitUntil(RUN_LIMIT, "6 results on scores/#", () -> results.size() >= 6);
+      assertThat(results).filteredOn(r -> r.startsWith("scores/kitchen "))
+          .containsExactly("scores/kitchen scored kitchen1", "scores/kitchen scored kitchen2",
+              "scores/kitchen scored kitchen3");
+      assertThat(results).filteredOn(r -> r.startsWith("scores/hall "))
+          .containsExactly("scores/hall scored hall1", "scores/hall scored hall2",
+              "scores/hall scored hall3");
+      whileRunning.accept(run);
+
+      run.terminateSluice();
+      assertThat(run.awaitExit(Duration.ofSeconds(60))).as("%s", run).isZero();
+      assertThat(run.toString()).doesNotContain(password);
+    } finally {
+      device.disconnect();
+      resultReader.disconnect();
     }
   }
 
