@@ -595,4 +595,15 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
   public int busyWorkers() {
     return pool.busy();
   }
+
+  @Override
+  public long maxInFlight() {
+    return config.maxInFlight();
+  }
+
+  @Override
+  public long sourceBacklog() {
+    return config.source() instanceof dev.sluice.spi.SourceBacklog
+        ? ((dev.sluice.spi.SourceBacklog) config.source()).backlog() : -1;
+  }
 }
