@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,9 +70,6 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   private RunOptions options;
 
-  /** Dead letters written by the source itself (a WebSocket's oversize, malformed messages). */
-  private final AtomicLong sourceDeadLetters = new AtomicLong();
-
   @Override
   public Integer call() throws Exception {
     options.check();
@@ -101,21 +97,17 @@ final class RunCommand implements Callable<Integer> {
     }
     UriContext context = new UriContext(System.in, parent.out(),
         options.passwordFilePath(), WebSocketOptions.NONE, status::line);
-    // One dead-letter sink for the pipeline and a WebSocket source's own (oversize, malformed)
-    // messages; they write from different threads, so the writes are serialised.
-    SerialSink<DeadLetter<String>> deadLetters = new SerialSink<>(new DeadLetterLines(
+    // Messages a source could not deliver (oversize, malformed) reach the pipeline as already
+    // failed, so the pipeline alone writes (and counts) every dead letter.
+    Sink<DeadLetter<String>> deadLetters = new DeadLetterLines(
         options.deadLetter != null ? SinkUris.open("--dead-letter", options.deadLetter,
             context.withWebSocket(options.deadLetterWebSocket()))
-            : Sinks.callback(line -> status.line("sluice run: dead letter: " + line))));
+            : Sinks.callback(line -> status.line("sluice run: dead letter: " + line)));
     OpenedSource opened;
     Sink<Object> results;
     try {
-      Sink<DeadLetter<String>> fromSource = (letter, message) -> {
-        sourceDeadLetters.incrementAndGet();
-        return deadLetters.write(letter, message);
-      };
       opened = SourceUris.open(options.source,
-          context.withWebSocket(options.sourceWebSocket(fromSource)));
+          context.withWebSocket(options.sourceWebSocket()));
       results = SinkUris.open("--sink", options.sink,
           context.withWebSocket(options.sinkWebSocket()));
     } catch (RuntimeException e) {
@@ -207,12 +199,7 @@ final class RunCommand implements Callable<Integer> {
           + " message(s) given up unprocessed");
       return SluiceCommand.FAILED;
     }
-    long bySource = sourceDeadLetters.get();
-    if (!options.quiet && bySource > 0) {
-      status.line("sluice run: " + bySource + " message(s) dead-lettered by the source "
-          + "(oversize or malformed)");
-    }
-    long dead = stats.deadLettered() + bySource;
+    long dead = stats.deadLettered();
     if (options.failOnDeadLetter && dead > 0) {
       status.line("sluice run: " + dead + " message(s) dead-lettered");
       return SluiceCommand.DEAD_LETTERS;

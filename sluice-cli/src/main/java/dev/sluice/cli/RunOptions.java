@@ -1,9 +1,7 @@
 package dev.sluice.cli;
 
-import dev.sluice.DeadLetter;
 import dev.sluice.Ordering;
 import dev.sluice.RetryPolicy;
-import dev.sluice.Sink;
 import dev.sluice.cli.uri.Redaction;
 import dev.sluice.cli.uri.WebSocketOptions;
 import dev.sluice.cli.exec.ExecFormat;
@@ -229,11 +227,11 @@ final class RunOptions {
 
   /**
    * What {@code --source-header}, {@code --source-subscribe} and {@code --trust-store} add to
-   * a ws:// source; {@code deadLetters} gets its oversize and malformed messages.
+   * a ws:// source.
    */
-  WebSocketOptions sourceWebSocket(Sink<? super DeadLetter<String>> deadLetters) {
+  WebSocketOptions sourceWebSocket() {
     return new WebSocketOptions("--source", sourceHeaders, sourceSubscribe, trustStorePath(),
-        trustStorePasswordPath(), deadLetters);
+        trustStorePasswordPath(), null);
   }
 
   /** What {@code --sink-header}, {@code --sink-subscribe} and {@code --trust-store} add. */

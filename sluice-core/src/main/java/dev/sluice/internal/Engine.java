@@ -148,6 +148,10 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
       nack(envelope, new CancellationException("pipeline is draining: message not taken"));
       return;
     }
+    if (message.failure() != null) {    // the source could not deliver it as it was
+      deadLetter(envelope, message.failure());
+      return;
+    }
     if (lanes != null) {
       try {
         envelope.key = config.keyFunction().apply(message);

@@ -3,7 +3,7 @@ package dev.sluice.websocket;
 import java.io.IOException;
 
 /**
- * The cause given to the dead-letter path for a message longer than the source's
+ * The failure the pipeline dead-letters for a message longer than the source's
  * {@code maxMessageSize}. The connection is kept: the rest of the message is read and thrown
  * away without being held.
  */
