@@ -2,6 +2,7 @@ package dev.sluice;
 
 import dev.sluice.internal.LinePull;
 import dev.sluice.internal.PullPublisher;
+import dev.sluice.spi.SourceBacklog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -73,25 +74,67 @@ public final class Sources {
     }
     Objects.requireNonNull(factory, "factory");
     long intervalNanos = interval.toNanos();
-    return new PullPublisher<T>(() -> new PullPublisher.Pull<>() {
-      private final long start = System.nanoTime();
-      private long index;
+    return new Generated<>(count, intervalNanos, factory);
+  }
 
-      @Override
-      public Message<T> next() throws InterruptedException {
-        if (index == count) {
-          return null;
+  /**
+   * The timed generator: a pull publisher that also reports the events that are due and not
+   * yet emitted (they wait because the pipeline has no room), so the capacity model sees the
+   * offered load rather than what the pipeline managed to take.
+   */
+  private static final class Generated<T> implements Flow.Publisher<Message<T>>, SourceBacklog {
+    private final long count;
+    private final long intervalNanos;
+    private final PullPublisher<T> publisher;
+    private volatile long start = Long.MIN_VALUE;   // set once, at subscription
+    private volatile long emitted;                  // written by the pulling thread
+
+    Generated(long count, long intervalNanos, LongFunction<? extends T> factory) {
+      this.count = count;
+      this.intervalNanos = intervalNanos;
+      this.publisher = new PullPublisher<T>(() -> new PullPublisher.Pull<>() {
+        private final long subscribed = System.nanoTime();
+        private long index;
+
+        {
+          emitted = 0;                 // the backlog follows the latest subscription
+          start = subscribed;
         }
-        index++;
-        if (intervalNanos > 0) {
-          long wait = start + index * intervalNanos - System.nanoTime();
-          if (wait > 0) {
-            TimeUnit.NANOSECONDS.sleep(wait);
+
+        @Override
+        public Message<T> next() throws InterruptedException {
+          if (index == count) {
+            return null;
           }
+          index++;
+          if (intervalNanos > 0) {
+            long wait = subscribed + index * intervalNanos - System.nanoTime();
+            if (wait > 0) {
+              TimeUnit.NANOSECONDS.sleep(wait);
+            }
+          }
+          Message<T> message = Message.of(factory.apply(index));
+          emitted = index;
+          return message;
         }
-        return Message.of(factory.apply(index));
+      }, true, THREAD);
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super Message<T>> subscriber) {
+      publisher.subscribe(subscriber);
+    }
+
+    @Override
+    public long backlog() {
+      long started = start;
+      if (started == Long.MIN_VALUE) {
+        return -1;
       }
-    }, true, THREAD);
+      long due = intervalNanos == 0 ? count
+          : Math.min(count, (System.nanoTime() - started) / intervalNanos);
+      return Math.max(0, due - emitted);
+    }
   }
 
   /** The longest line {@link #lines(InputStream)} and {@link #lines(Path)} take: 1 MiB. */

@@ -303,4 +303,15 @@ public final class Engine<T> implements Pipeline, StatsRecorder.Gauges {
   public int busyWorkers() {
     return attempts == null ? 0 : attempts.pool.busy();
   }
+
+  @Override
+  public long maxInFlight() {
+    return config.maxInFlight();
+  }
+
+  @Override
+  public long sourceBacklog() {
+    return config.source() instanceof dev.sluice.spi.SourceBacklog
+        ? ((dev.sluice.spi.SourceBacklog) config.source()).backlog() : -1;
+  }
 }

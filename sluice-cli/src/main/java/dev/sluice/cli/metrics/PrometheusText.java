@@ -40,15 +40,23 @@ public final class PrometheusText {
     gauge(out, "sluice_workers_busy", "Workers running a message now.", stats.busyWorkers());
     gauge(out, "sluice_workers", "The worker pool's size.", stats.workers());
     gauge(out, "sluice_workers_needed",
-        "Workers needed to keep utilisation at or under 80% at the recent arrival rate.",
+        "Workers needed to keep the offered load at or under 80% of the pool.",
         stats.workersNeeded());
     gauge(out, "sluice_arrival_rate", "Messages received per second, recently.",
         stats.arrivalRate());
     gauge(out, "sluice_completion_rate", "Messages settled per second, recently.",
         stats.completionRate());
-    gauge(out, "sluice_utilisation", "Arrival rate times mean service time over workers.",
+    gauge(out, "sluice_utilisation",
+        "Fraction of the workers' time spent on attempts, recently (at most 1).",
         stats.utilisation());
-    gauge(out, "sluice_falling_behind", "1 when the backlog is growing, else 0.",
+    gauge(out, "sluice_offered_load",
+        "Offered rate times mean attempt time: the workers the load keeps busy.",
+        stats.capacity().offeredLoad());
+    gauge(out, "sluice_workers_needed_lower_bound",
+        "1 when workers needed is a lower bound (saturated; the source reports no backlog).",
+        stats.capacity().lowerBound() ? 1 : 0);
+    gauge(out, "sluice_falling_behind",
+        "1 when the capacity verdict is falling behind (held a few seconds), else 0.",
         stats.fallingBehind() ? 1 : 0);
     gauge(out, "sluice_attempt_seconds_mean", "Mean processing time of one attempt, recently.",
         seconds(stats.meanService()));

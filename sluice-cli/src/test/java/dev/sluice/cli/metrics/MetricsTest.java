@@ -14,7 +14,9 @@ public class MetricsTest {
   public static Stats stats(long completed, long inFlight) {
     return new Stats(Duration.ofSeconds(10), 100, completed, 3, 2, 1, 0, 1, inFlight, 4, 2, 4,
         12.5, 11.0, Duration.ofMillis(250), Duration.ofSeconds(20), Duration.ofMillis(200),
-        Duration.ofMillis(900), Duration.ofMillis(300), Duration.ofSeconds(1), 0.78, 4, false);
+        Duration.ofMillis(900), Duration.ofMillis(300), Duration.ofSeconds(1), 0.78, 4, false,
+        new dev.sluice.Capacity(dev.sluice.Capacity.Verdict.KEEPING_UP, 12.5, 0.25, 3.125, 0.78,
+            4, 4, false));
   }
 
   /** Parses the text format into name → value, checking every line is a comment or a sample. */
