@@ -11,6 +11,8 @@ import dev.sluice.Sink;
 import dev.sluice.Sinks;
 import dev.sluice.Sluice;
 import dev.sluice.Stats;
+import dev.sluice.Tap;
+import dev.sluice.Timeline;
 import dev.sluice.cli.exec.ChildEnvironment;
 import dev.sluice.cli.exec.CommandWords;
 import dev.sluice.cli.exec.ExecProcessor;
@@ -122,12 +124,21 @@ final class RunCommand implements Callable<Integer> {
       closeQuietly(deadLetters::close, e);
       throw e;
     }
-    PipelineBuilder<String, Object> builder = Sluice.from(opened.publisher())
+    HealthMonitor health =
+        new HealthMonitor(options.stallLimit(), System::nanoTime, opened.connected());
+    MetricsServer metrics = null;
+    if (options.metricsPort != null) {
+      metrics = MetricsServer.start(options.metricsBind, options.metricsPort,
+          options.pipelineName, health, opened.connected());
+    }
+    Timeline timeline = options.timeline != null ? Timeline.create() : null;
+    Tap<String> tap = Tap.of(tapListeners(metrics, timeline));
+    PipelineBuilder<String, Object> builder = Sluice.from(tap.source(opened.publisher()))
         .workers(options.workerCount())
         .retry(options.retryPolicy())
         .timeout(options.timeout)
         .drainTimeout(options.drainTimeout)
-        .processMessages(processor);
+        .processMessages(tap.messageProcessor(processor));
     if (options.maxInFlight != null) {
       builder.maxInFlight(options.maxInFlight);
     }
@@ -136,15 +147,48 @@ final class RunCommand implements Callable<Integer> {
     } else {
       builder.ordering(mode);
     }
-    builder.deadLetters(deadLetters);
-    HealthMonitor health =
-        new HealthMonitor(options.stallLimit(), System::nanoTime, opened.connected());
-    MetricsServer metrics = null;
-    if (options.metricsPort != null) {
-      metrics = MetricsServer.start(options.metricsBind, options.metricsPort, health);
+    builder.deadLetters(tap.deadLetters(deadLetters));
+    int code;
+    try {
+      code = run(builder.to(results), status, health, metrics, processorResources,
+          opened.closer());
+    } catch (Exception e) {
+      if (timeline != null) {
+        writeTimeline(timeline, status);   // the picture of a failed run helps most
+      }
+      throw e;
     }
-    return run(builder.to(results), status, health, metrics, processorResources,
-        opened.closer());
+    if (timeline != null && !writeTimeline(timeline, status) && code == SluiceCommand.OK) {
+      return SluiceCommand.FAILED;   // the run went well but its timeline could not be written
+    }
+    return code;
+  }
+
+  /** What watches the pipeline: the metrics' histograms and dead letters, the timeline. */
+  private static Tap.Listener[] tapListeners(MetricsServer metrics, Timeline timeline) {
+    List<Tap.Listener> listeners = new java.util.ArrayList<>();
+    if (metrics != null) {
+      listeners.addAll(List.of(metrics.listeners()));
+    }
+    if (timeline != null) {
+      listeners.add(timeline);
+    }
+    return listeners.toArray(Tap.Listener[]::new);
+  }
+
+  /** Writes {@code --timeline}'s page; false (after one line saying why) if it cannot. */
+  private boolean writeTimeline(Timeline timeline, StatusLine status) {
+    try {
+      timeline.writeHtml(options.timeline, "sluice run: " + Redaction.uri(options.source)
+          + " → " + (options.exec != null ? options.exec : options.processorClass));
+      if (!options.quiet) {
+        status.line("sluice run: timeline written to " + options.timeline);
+      }
+      return true;
+    } catch (java.io.IOException | RuntimeException e) {
+      status.line("sluice run: cannot write the timeline to " + options.timeline + ": " + e);
+      return false;
+    }
   }
 
   private int run(PipelineBuilder<String, Object> builder, StatusLine status,
@@ -164,6 +208,8 @@ final class RunCommand implements Callable<Integer> {
         metrics.serve(pipeline::stats);
         status.line("sluice run: metrics on http://" + options.metricsBind + ":"
             + metrics.port() + "/metrics");
+        status.line("sluice run: live page on http://" + options.metricsBind + ":"
+            + metrics.port() + "/");
       }
       if (!options.quiet) {
         String work = options.exec != null ? "exec '" + options.exec + "'"

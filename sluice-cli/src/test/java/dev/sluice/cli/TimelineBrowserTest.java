@@ -1,0 +1,149 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.DeadLetter;
+import dev.sluice.Pipeline;
+import dev.sluice.RetryPolicy;
+import dev.sluice.Sinks;
+import dev.sluice.Sluice;
+import dev.sluice.Sources;
+import dev.sluice.Tap;
+import dev.sluice.Timeline;
+import dev.sluice.cli.browser.Chromium;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
+
+/**
+ * {@code sluice demo --timeline} and the library's {@link Timeline}, opened in a real headless
+ * Chromium: the lanes and bars are counted in the DOM, hovering a bar shows its message, and
+ * a screenshot is saved under {@code target/screenshots} and checked not blank.
+ */
+@Timeout(120)
+class TimelineBrowserTest {
+
+  private static Chromium chromium;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void startBrowser() throws Exception {
+    chromium = Chromium.start();
+  }
+
+  @AfterAll
+  static void stopBrowser() throws Exception {
+    if (chromium != null) {
+      chromium.close();
+    }
+  }
+
+  @Test
+  void theArticlesRunAtATenthOfItsPaceShowsFiveLanesAndABarPerEvent() throws Exception {
+    Path page = dir.resolve("run.html");
+    CommandRun run = CommandRun.of("demo", "--events", "10", "--interval", "100ms",
+        "--work", "500ms", "--workers", "5", "--timeline", page.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.outLines()).contains("main: Timeline written to " + page);
+    String html = Files.readString(page);
+    assertThat(html).as("self-contained: nothing to fetch")
+        .doesNotContain(" src=", " href=", "@import", "url(");
+
+    WebDriver browser = chromium.driver();
+    browser.get(page.toUri().toString());
+    List<WebElement> lanes = browser.findElements(By.cssSelector("svg g.lane"));
+    assertThat(lanes).hasSize(5);
+    assertThat(lanes.stream().map(l -> l.getAttribute("data-worker")))
+        .containsExactly(IntStream.rangeClosed(1, 5).mapToObj(i -> "sluice-worker-" + i)
+            .toArray(String[]::new));
+    for (WebElement lane : lanes) {
+      assertThat(lane.findElements(By.cssSelector("rect.attempt"))).as("bars in a lane")
+          .hasSize(2);   // each worker takes one of the first five and one of the last five
+    }
+    List<WebElement> bars = browser.findElements(By.cssSelector("rect.attempt"));
+    assertThat(bars).hasSize(10);
+    assertThat(bars.stream().map(b -> b.getAttribute("data-outcome")).distinct())
+        .containsExactly("done");
+    assertThat(browser.findElements(By.cssSelector("line.arrival"))).hasSize(10);
+    assertThat(browser.findElement(By.id("summary")).getText())
+        .startsWith("10 attempts of 10 messages on 5 workers").contains("Showing all of them");
+
+    WebElement tip = browser.findElement(By.id("tip"));
+    assertThat(tip.isDisplayed()).isFalse();
+    new Actions(browser).moveToElement(bars.get(0)).perform();
+    assertThat(tip.isDisplayed()).isTrue();
+    assertThat(tip.getText()).startsWith("Event[index=")
+        .containsPattern("attempt 1 on sluice-worker-[1-5]: done")
+        .contains("waited ", "ran 0.5", "end to end ");
+
+    chromium.screenshot("timeline");
+  }
+
+  @Test
+  void attemptsAreColouredByOutcome() throws Exception {
+    // 1 done, 2 failed once then done, 3 always fails (dead-lettered after 2 attempts),
+    // 4 runs past the timeout twice (timed out, then dead-lettered)
+    Timeline timeline = Timeline.keepingLast(100);
+    Tap<Integer> tap = Tap.of(timeline);
+    List<DeadLetter<Integer>> dead = new ArrayList<>();
+    java.util.Set<Integer> failedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Pipeline pipeline = Sluice.from(tap.source(Sources.fromIterable(List.of(1, 2, 3, 4))))
+        .workers(2)
+        .retry(RetryPolicy.builder().maxAttempts(2).backoff(Duration.ofMillis(1),
+            Duration.ofMillis(1)).build())
+        .timeout(Duration.ofMillis(300))
+        .processMessages(tap.processor((Integer i) -> {
+          if (i == 2 && failedOnce.add(i)) {
+            throw new IllegalStateException("flaky " + i);
+          }
+          if (i == 3) {
+            throw new IllegalArgumentException("bad " + i);
+          }
+          if (i == 4) {
+            Thread.sleep(10_000);
+          }
+          return i;
+        }))
+        .deadLetters(tap.deadLetters(Sinks.collection(dead)))
+        .start();
+    pipeline.awaitCompletion();
+    assertThat(dead).hasSize(2);
+    Path page = dir.resolve("outcomes.html");
+    timeline.writeHtml(page, "outcomes <script>alert(1)</script>");
+
+    WebDriver browser = chromium.driver();
+    browser.get(page.toUri().toString());
+    assertThat(browser.findElement(By.id("title")).getText())
+        .isEqualTo("outcomes <script>alert(1)</script>");
+    List<WebElement> bars = browser.findElements(By.cssSelector("rect.attempt"));
+    assertThat(bars).hasSize(7);
+    assertThat(bars.stream().collect(Collectors.groupingBy(b -> b.getAttribute("data-outcome"),
+        Collectors.counting())))
+        .containsEntry("done", 2L)
+        .containsEntry("retried", 2L)       // 2's first, 3's first
+        .containsEntry("dead-lettered", 1L) // 3's second
+        .containsEntry("timed-out", 2L);    // 4's both
+    WebElement deadBar = bars.stream()
+        .filter(b -> "dead-lettered".equals(b.getAttribute("data-outcome"))).findFirst()
+        .orElseThrow();
+    new Actions(browser).moveToElement(deadBar).perform();
+    assertThat(browser.findElement(By.id("tip")).getText())
+        .startsWith("3\n").contains("attempt 2 on ", "dead-lettered", "cause: ", "bad 3");
+  }
+}
