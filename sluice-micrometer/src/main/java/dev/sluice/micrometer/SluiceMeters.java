@@ -1,0 +1,119 @@
+package dev.sluice.micrometer;
+
+import dev.sluice.Message;
+import dev.sluice.Pipeline;
+import dev.sluice.Stats;
+import dev.sluice.Tap;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * A pipeline's metrics on a Micrometer {@link MeterRegistry}, so a Spring Boot or Quarkus
+ * service exports them with its own: the {@link Stats} counters and gauges, and timers of each
+ * attempt and of each message from receipt to settlement (with percentile histograms, which
+ * aggregate across instances). With a Prometheus registry the names come out as
+ * {@code sluice run --metrics-port} serves them ({@code sluice.messages.received} →
+ * {@code sluice_messages_received_total}; the timers as {@code sluice_attempt_duration_seconds}
+ * and {@code sluice_end_to_end_duration_seconds}).
+ *
+ * <pre>{@code
+ * SluiceMeters meters = SluiceMeters.register(registry, Tags.of("pipeline", "orders"));
+ * Tap<Order> tap = Tap.of(meters);           // the timers need the tap
+ * Pipeline pipeline = Sluice.from(tap.source(orders))
+ *     .processMessages(tap.processor(this::score))
+ *     .start();
+ * meters.bind(pipeline);                      // the counters and gauges
+ * }</pre>
+ *
+ * <p><b>Threads.</b> Thread-safe. The timers are recorded on the pipeline's threads (as a
+ * {@link Tap.Listener}); each counter and gauge reads a {@link Pipeline#stats()} snapshot on
+ * whichever thread the registry reads it (cheap enough for any scrape interval).
+ */
+public final class SluiceMeters implements Tap.Listener {
+
+  private final MeterRegistry registry;
+  private final Tags tags;
+  private final Timer attempts;
+  private final Timer endToEnd;
+
+  private SluiceMeters(MeterRegistry registry, Tags tags) {
+    this.registry = registry;
+    this.tags = tags;
+    this.attempts = Timer.builder("sluice.attempt.duration")
+        .description("Processing time of each attempt.").tags(tags)
+        .publishPercentileHistogram().register(registry);
+    this.endToEnd = Timer.builder("sluice.end.to.end.duration")
+        .description("Time from receipt to settlement (acknowledged or nacked) of each message.")
+        .tags(tags).publishPercentileHistogram().register(registry);
+  }
+
+  /** Registers the timers on {@code registry}, tagged with {@code tags} (e.g. the pipeline). */
+  public static SluiceMeters register(MeterRegistry registry, Iterable<Tag> tags) {
+    return new SluiceMeters(Objects.requireNonNull(registry, "registry"), Tags.of(tags));
+  }
+
+  @Override
+  public void attemptEnded(Tap.Attempt attempt) {
+    attempts.record(attempt.endNanos() - attempt.startNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void settled(Message<?> message, boolean acked, long receivedNanos, long nanos) {
+    endToEnd.record(nanos - receivedNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Registers {@code pipeline}'s counters and gauges. Call it once, after it started. */
+  public void bind(Pipeline pipeline) {
+    Pipeline p = Objects.requireNonNull(pipeline, "pipeline");
+    counter(p, "sluice.messages.received", "Messages taken from the source.",
+        Stats::received);
+    counter(p, "sluice.messages.completed",
+        "Messages processed, their result written and acknowledged.", Stats::completed);
+    counter(p, "sluice.attempts.failed", "Attempts that threw or timed out.",
+        Stats::failed);
+    counter(p, "sluice.attempts.retried", "Attempts scheduled again after a failure.",
+        Stats::retried);
+    counter(p, "sluice.attempts.timed.out", "Attempts interrupted at the timeout.",
+        Stats::timedOut);
+    counter(p, "sluice.messages.dead.lettered",
+        "Messages given up on and written to the dead-letter sink.", Stats::deadLettered);
+    counter(p, "sluice.messages.nacked",
+        "Messages given up unprocessed (pipeline stopped, sink failed).", Stats::nacked);
+    gauge(p, "sluice.messages.in.flight", "Messages received and not yet settled.",
+        Stats::inFlight);
+    gauge(p, "sluice.messages.queued", "Messages received and not running.",
+        Stats::queued);
+    gauge(p, "sluice.workers.busy", "Workers running a message now.",
+        Stats::busyWorkers);
+    gauge(p, "sluice.workers", "The worker pool's size.", Stats::workers);
+    gauge(p, "sluice.workers.needed",
+        "Workers needed to keep utilisation at or under 80% at the recent arrival rate.",
+        Stats::workersNeeded);
+    gauge(p, "sluice.arrival.rate", "Messages received per second, recently.",
+        Stats::arrivalRate);
+    gauge(p, "sluice.completion.rate", "Messages settled per second, recently.",
+        Stats::completionRate);
+    gauge(p, "sluice.utilisation", "Arrival rate times mean service time over workers.",
+        Stats::utilisation);
+    gauge(p, "sluice.falling.behind", "1 when the backlog is growing, else 0.",
+        s -> s.fallingBehind() ? 1 : 0);
+  }
+
+  private void counter(Pipeline pipeline, String name, String help, ToDoubleFunction<Stats> f) {
+    FunctionCounter.builder(name, pipeline, p -> f.applyAsDouble(p.stats()))
+        .description(help).tags(tags).register(registry);
+  }
+
+  private void gauge(Pipeline pipeline, String name, String help, ToDoubleFunction<Stats> f) {
+    // strong: the registry keeps the pipeline reachable for its counters too
+    Gauge.builder(name, pipeline, p -> f.applyAsDouble(p.stats()))
+        .description(help).tags(tags).strongReference(true).register(registry);
+  }
+}
