@@ -97,6 +97,8 @@ public final class Timeline implements Tap.Listener {
     final String key;
     final List<Bar> bars = new ArrayList<>(1);
     String deadCause;
+    boolean settled;
+    boolean acked;
 
     Flight(long receivedNanos, String label, String key) {
       this.receivedNanos = receivedNanos;
@@ -219,8 +221,14 @@ public final class Timeline implements Tap.Listener {
       Bar last = flight.bars.get(flight.bars.size() - 1);
       bar.outcome = last != bar ? Outcome.RETRIED : Outcome.FAILED;
     }
-    if (attempt.failure() != null) {
+    if (attempt.failure() != null && bar.cause == null) {
       bar.cause = label(attempt.failure());
+    }
+    if (flight.settled && !running(flight)) {
+      // a timed-out attempt can end after its message was settled (retried elsewhere, or
+      // dead-lettered by the watchdog): its outcome is known only now
+      flights.remove(attempt.message());
+      conclude(flight);
     }
   }
 
@@ -236,29 +244,49 @@ public final class Timeline implements Tap.Listener {
   public synchronized void settled(Message<?> message, boolean acked, long receivedNanos,
       long nanos) {
     seen(nanos);
-    Flight flight = flights.remove(message);
     inFlight--;
     count(nanos);
+    Flight flight = flights.get(message);
     if (flight == null) {
       return;
     }
     if (flight.bars.isEmpty()) {
+      flights.remove(message);
       if (acked) {
         deadBeforeAnyAttempt++;
       }
       return;
     }
-    Bar last = flight.bars.get(flight.bars.size() - 1);
-    boolean gaveUp = !acked || last.outcome != Outcome.DONE;
+    flight.settled = true;
+    flight.acked = acked;
     for (Bar bar : flight.bars) {
       bar.settledNanos = nanos;
     }
-    if (gaveUp && flight.deadCause != null) {
+    if (!running(flight)) {
+      flights.remove(message);
+      conclude(flight);
+    }
+  }
+
+  /** True while an attempt of {@code flight} has not ended. */
+  private static boolean running(Flight flight) {
+    for (Bar bar : flight.bars) {
+      if (bar.endNanos < 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The last attempt's final outcome, once the message is settled and every attempt ended. */
+  private static void conclude(Flight flight) {
+    Bar last = flight.bars.get(flight.bars.size() - 1);
+    if (last.outcome != Outcome.DONE && flight.deadCause != null) {
       last.cause = flight.deadCause;
     }
-    if (!acked && last.outcome != Outcome.TIMED_OUT) {
+    if (!flight.acked && last.outcome != Outcome.TIMED_OUT) {
       last.outcome = Outcome.NACKED;
-    } else if (acked && (last.outcome == Outcome.FAILED || last.outcome == Outcome.RUNNING)) {
+    } else if (flight.acked && last.outcome == Outcome.FAILED) {
       last.outcome = Outcome.DEAD_LETTERED;
     }
   }

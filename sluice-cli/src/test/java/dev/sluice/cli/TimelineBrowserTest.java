@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
@@ -93,6 +94,25 @@ class TimelineBrowserTest {
         .contains("waited ", "ran 0.5", "end to end ");
 
     chromium.screenshot("timeline");
+  }
+
+  /**
+   * The README's picture: the article's run at full pace (10 events 1 s apart, 5 s of work,
+   * 5 workers; 15 s). Runs only with {@code -Dsluice.docs.images=DIR}.
+   */
+  @Test
+  @EnabledIfSystemProperty(named = "sluice.docs.images", matches = ".+")
+  void theArticlesRunForTheReadme() throws Exception {
+    Path page = dir.resolve("article.html");
+    CommandRun run = CommandRun.of("demo", "--quiet", "--timeline", page.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    WebDriver browser = chromium.driver();
+    browser.get(page.toUri().toString());
+    assertThat(browser.findElements(By.cssSelector("rect.attempt"))).hasSize(10);
+    WebElement sixth = browser.findElements(By.cssSelector("rect.attempt")).stream()
+        .filter(b -> b.getAttribute("data-index").equals("5")).findFirst().orElseThrow();
+    new Actions(browser).moveToElement(sixth).perform();
+    chromium.screenshotTo(Chromium.docsImages().resolve("timeline.png"));
   }
 
   @Test

@@ -74,12 +74,24 @@ public final class Chromium implements AutoCloseable {
 
   /** Saves a screenshot of the window as {@code target/screenshots/NAME.png}, checked not blank. */
   public Path screenshot(String name) throws IOException {
+    return screenshotTo(Path.of("target", "screenshots", name + ".png"));
+  }
+
+  /** Saves a screenshot of the window as {@code file}, checked not blank. */
+  public Path screenshotTo(Path file) throws IOException {
     byte[] png = driver.getScreenshotAs(OutputType.BYTES);
-    Path file = Path.of("target", "screenshots", name + ".png");
-    Files.createDirectories(file.getParent());
+    Files.createDirectories(file.toAbsolutePath().getParent());
     Files.write(file, png);
-    assertNotBlank(png, name);
+    assertNotBlank(png, file.getFileName().toString());
     return file;
+  }
+
+  /**
+   * Where the README's pictures go when a test is run with
+   * {@code -Dsluice.docs.images=DIR} (the tests that make them run only then).
+   */
+  public static Path docsImages() {
+    return Path.of(System.getProperty("sluice.docs.images"));
   }
 
   /** The picture has many colours and a fair share of pixels that are not the background. */

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 
@@ -136,6 +137,39 @@ class LivePageBrowserTest {
         pipeline.awaitCompletion();
       } finally {
         release.countDown();
+        pipeline.close();
+      }
+    }
+  }
+
+  /**
+   * The README's picture: the live page during the article's run (10 events 1 s apart, 5 s of
+   * work, 5 workers), taken when the eighth event has arrived. Runs only with
+   * {@code -Dsluice.docs.images=DIR}.
+   */
+  @Test
+  @EnabledIfSystemProperty(named = "sluice.docs.images", matches = ".+")
+  void theArticlesRunForTheReadme() throws Exception {
+    HealthMonitor health = new HealthMonitor(Duration.ofMinutes(1), System::nanoTime);
+    try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, "article", health,
+        () -> true)) {
+      Tap<Long> tap = Tap.of(server.listeners());
+      Pipeline pipeline = Sluice.from(tap.source(
+              Sources.generate(10, Duration.ofSeconds(1), i -> i)))
+          .workers(5)
+          .processMessages(tap.processor((Long i) -> {
+            Thread.sleep(5_000);
+            return i;
+          }))
+          .start();
+      try {
+        server.serve(pipeline::stats);
+        WebDriver browser = chromium.driver();
+        browser.get("http://127.0.0.1:" + server.port() + "/");
+        await().atMost(Duration.ofSeconds(30)).until(() -> number(browser, "received") >= 8
+            && number(browser, "updates") >= 7);
+        chromium.screenshotTo(Chromium.docsImages().resolve("live.png"));
+      } finally {
         pipeline.close();
       }
     }
