@@ -9,7 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code sluice run --timeline}: the page is written when the run ends (drawn in a browser by TimelineBrowserTest). */
+/**
+ * {@code sluice run --timeline}: the page is written when the run ends (TimelineBrowserTest
+ * draws one in a browser).
+ */
 @Timeout(60)
 class RunTimelineTest {
 
@@ -28,7 +31,8 @@ class RunTimelineTest {
     String html = Files.readString(page);
     assertThat(Pattern.compile("\"outcome\":\"done\"").matcher(html).results().count())
         .isEqualTo(6);
-    assertThat(html).contains("\"title\":\"sluice run: generate:?count=6\\u0026interval=0 → cat\"");
+    assertThat(html)
+        .contains("\"title\":\"sluice run: generate:?count=6\\u0026interval=0 → cat\"");
   }
 
   @Test

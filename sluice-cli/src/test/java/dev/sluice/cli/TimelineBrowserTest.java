@@ -10,6 +10,7 @@ import dev.sluice.Sluice;
 import dev.sluice.Sources;
 import dev.sluice.Tap;
 import dev.sluice.Timeline;
+import dev.sluice.cli.browser.BrowserTest;
 import dev.sluice.cli.browser.Chromium;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -35,24 +34,11 @@ import org.openqa.selenium.interactions.Actions;
  * a screenshot is saved under {@code target/screenshots} and checked not blank.
  */
 @Timeout(120)
-class TimelineBrowserTest {
+class TimelineBrowserTest extends BrowserTest {
 
-  private static Chromium chromium;
 
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void startBrowser() throws Exception {
-    chromium = Chromium.start();
-  }
-
-  @AfterAll
-  static void stopBrowser() throws Exception {
-    if (chromium != null) {
-      chromium.close();
-    }
-  }
 
   @Test
   void theArticlesRunAtATenthOfItsPaceShowsFiveLanesAndABarPerEvent() throws Exception {
@@ -103,6 +89,9 @@ class TimelineBrowserTest {
   @Test
   @EnabledIfSystemProperty(named = "sluice.docs.images", matches = ".+")
   void theArticlesRunForTheReadme() throws Exception {
+    // a first small run warms the JVM, so the picture shows the pool, not class loading
+    assertThat(CommandRun.of("demo", "--quiet", "--events", "20", "--interval", "0",
+        "--work", "10ms").exitCode()).isZero();
     Path page = dir.resolve("article.html");
     CommandRun run = CommandRun.of("demo", "--quiet", "--timeline", page.toString());
     assertThat(run.exitCode()).as(run.err()).isZero();
@@ -129,6 +118,7 @@ class TimelineBrowserTest {
             Duration.ofMillis(1)).build())
         .timeout(Duration.ofMillis(300))
         .processMessages(tap.processor((Integer i) -> {
+          Thread.sleep(100);   // wide enough bars that the pointer finds the one it is over
           if (i == 2 && failedOnce.add(i)) {
             throw new IllegalStateException("flaky " + i);
           }

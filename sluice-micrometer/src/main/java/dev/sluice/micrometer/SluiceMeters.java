@@ -2,7 +2,7 @@ package dev.sluice.micrometer;
 
 import dev.sluice.Message;
 import dev.sluice.Pipeline;
-import dev.sluice.Stats;
+import dev.sluice.StatsMetric;
 import dev.sluice.Tap;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -12,13 +12,12 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.function.ToDoubleFunction;
 
 /**
  * A pipeline's metrics on a Micrometer {@link MeterRegistry}, so a Spring Boot or Quarkus
- * service exports them with its own: the {@link Stats} counters and gauges, and timers of each
- * attempt and of each message from receipt to settlement (with percentile histograms, which
- * aggregate across instances). With a Prometheus registry the names come out as
+ * service exports them with its own: the {@link StatsMetric} counters and gauges, and timers
+ * of each attempt and of each message from receipt to settlement (with percentile histograms,
+ * which aggregate across instances). With a Prometheus registry the names come out as
  * {@code sluice run --metrics-port} serves them ({@code sluice.messages.received} →
  * {@code sluice_messages_received_total}; the timers as {@code sluice_attempt_duration_seconds}
  * and {@code sluice_end_to_end_duration_seconds}).
@@ -71,49 +70,16 @@ public final class SluiceMeters implements Tap.Listener {
 
   /** Registers {@code pipeline}'s counters and gauges. Call it once, after it started. */
   public void bind(Pipeline pipeline) {
-    Pipeline p = Objects.requireNonNull(pipeline, "pipeline");
-    counter(p, "sluice.messages.received", "Messages taken from the source.",
-        Stats::received);
-    counter(p, "sluice.messages.completed",
-        "Messages processed, their result written and acknowledged.", Stats::completed);
-    counter(p, "sluice.attempts.failed", "Attempts that threw or timed out.",
-        Stats::failed);
-    counter(p, "sluice.attempts.retried", "Attempts scheduled again after a failure.",
-        Stats::retried);
-    counter(p, "sluice.attempts.timed.out", "Attempts interrupted at the timeout.",
-        Stats::timedOut);
-    counter(p, "sluice.messages.dead.lettered",
-        "Messages given up on and written to the dead-letter sink.", Stats::deadLettered);
-    counter(p, "sluice.messages.nacked",
-        "Messages given up unprocessed (pipeline stopped, sink failed).", Stats::nacked);
-    gauge(p, "sluice.messages.in.flight", "Messages received and not yet settled.",
-        Stats::inFlight);
-    gauge(p, "sluice.messages.queued", "Messages received and not running.",
-        Stats::queued);
-    gauge(p, "sluice.workers.busy", "Workers running a message now.",
-        Stats::busyWorkers);
-    gauge(p, "sluice.workers", "The worker pool's size.", Stats::workers);
-    gauge(p, "sluice.workers.needed",
-        "Workers needed to keep utilisation at or under 80% at the recent arrival rate.",
-        Stats::workersNeeded);
-    gauge(p, "sluice.arrival.rate", "Messages received per second, recently.",
-        Stats::arrivalRate);
-    gauge(p, "sluice.completion.rate", "Messages settled per second, recently.",
-        Stats::completionRate);
-    gauge(p, "sluice.utilisation", "Arrival rate times mean service time over workers.",
-        Stats::utilisation);
-    gauge(p, "sluice.falling.behind", "1 when the backlog is growing, else 0.",
-        s -> s.fallingBehind() ? 1 : 0);
-  }
-
-  private void counter(Pipeline pipeline, String name, String help, ToDoubleFunction<Stats> f) {
-    FunctionCounter.builder(name, pipeline, p -> f.applyAsDouble(p.stats()))
-        .description(help).tags(tags).register(registry);
-  }
-
-  private void gauge(Pipeline pipeline, String name, String help, ToDoubleFunction<Stats> f) {
-    // strong: the registry keeps the pipeline reachable for its counters too
-    Gauge.builder(name, pipeline, p -> f.applyAsDouble(p.stats()))
-        .description(help).tags(tags).strongReference(true).register(registry);
+    Objects.requireNonNull(pipeline, "pipeline");
+    for (StatsMetric metric : StatsMetric.values()) {
+      if (metric.kind() == StatsMetric.Kind.COUNTER) {
+        FunctionCounter.builder(metric.dottedName(), pipeline, p -> metric.valueIn(p.stats()))
+            .description(metric.help()).tags(tags).register(registry);
+      } else {
+        // strong: the registry keeps the pipeline reachable for its counters too
+        Gauge.builder(metric.dottedName(), pipeline, p -> metric.valueIn(p.stats()))
+            .description(metric.help()).tags(tags).strongReference(true).register(registry);
+      }
+    }
   }
 }

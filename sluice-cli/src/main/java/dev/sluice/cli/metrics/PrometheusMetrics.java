@@ -2,6 +2,7 @@ package dev.sluice.cli.metrics;
 
 import dev.sluice.Message;
 import dev.sluice.Stats;
+import dev.sluice.StatsMetric;
 import dev.sluice.Tap;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -13,14 +14,13 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
-import java.util.function.ToDoubleFunction;
 
 /**
  * A pipeline's metrics on the official Prometheus Java client: the {@link Stats} counters and
- * gauges (read from one snapshot per scrape, under the names {@code /metrics} has always
- * served), plus real histograms of attempt and end-to-end latency, fed as a {@link Tap}
- * listener, so they aggregate across the members of a share group or consumer group. Every
+ * gauges ({@link StatsMetric}, read from one snapshot per scrape, under the names
+ * {@code /metrics} has always served), plus real histograms of attempt and end-to-end latency,
+ * fed as a {@link Tap} listener, so they aggregate across the members of a share group or
+ * consumer group. Every
  * series carries a {@code pipeline} label; {@code instance} is left to Prometheus, whose
  * target label it is.
  *
@@ -48,56 +48,17 @@ public final class PrometheusMetrics implements Tap.Listener {
   /** Metrics labelled {@code pipeline="NAME"}. */
   public PrometheusMetrics(String pipeline) {
     Labels labels = Labels.of("pipeline", pipeline);
-    counter(labels, "sluice_messages_received", "Messages taken from the source.",
-        Stats::received);
-    counter(labels, "sluice_messages_completed",
-        "Messages processed, their result written and acknowledged.", Stats::completed);
-    counter(labels, "sluice_attempts_failed", "Attempts that threw or timed out.",
-        Stats::failed);
-    counter(labels, "sluice_attempts_retried", "Attempts scheduled again after a failure.",
-        Stats::retried);
-    counter(labels, "sluice_attempts_timed_out", "Attempts interrupted at the timeout.",
-        Stats::timedOut);
-    counter(labels, "sluice_messages_dead_lettered",
-        "Messages given up on and written to the dead-letter sink.", Stats::deadLettered);
-    counter(labels, "sluice_messages_nacked",
-        "Messages given up unprocessed (pipeline stopped, sink failed).", Stats::nacked);
-    counter(labels, "sluice_attempt_seconds", "Processing time of all attempts, summed.",
-        s -> seconds(s.totalService()));
-    gauge(labels, "sluice_messages_in_flight", "Messages received and not yet settled.",
-        Stats::inFlight);
-    gauge(labels, "sluice_messages_queued", "Messages received and not running.",
-        Stats::queued);
-    gauge(labels, "sluice_workers_busy", "Workers running a message now.",
-        Stats::busyWorkers);
-    gauge(labels, "sluice_workers", "The worker pool's size.", Stats::workers);
-    gauge(labels, "sluice_workers_needed",
-        "Workers needed to keep utilisation at or under 80% at the recent arrival rate.",
-        Stats::workersNeeded);
-    gauge(labels, "sluice_arrival_rate", "Messages received per second, recently.",
-        Stats::arrivalRate);
-    gauge(labels, "sluice_completion_rate", "Messages settled per second, recently.",
-        Stats::completionRate);
-    gauge(labels, "sluice_utilisation", "Arrival rate times mean service time over workers.",
-        Stats::utilisation);
-    gauge(labels, "sluice_falling_behind", "1 when the backlog is growing, else 0.",
-        s -> s.fallingBehind() ? 1 : 0);
-    gauge(labels, "sluice_attempt_seconds_mean",
-        "Mean processing time of one attempt, recently.", s -> seconds(s.meanService()));
-    gauge(labels, "sluice_attempt_seconds_p50",
-        "Median processing time of one attempt (prefer the histogram to aggregate).",
-        s -> seconds(s.serviceP50()));
-    gauge(labels, "sluice_attempt_seconds_p99",
-        "99th percentile processing time of one attempt (prefer the histogram to aggregate).",
-        s -> seconds(s.serviceP99()));
-    gauge(labels, "sluice_end_to_end_seconds_p50",
-        "Median time from receipt to settlement (prefer the histogram to aggregate).",
-        s -> seconds(s.endToEndP50()));
-    gauge(labels, "sluice_end_to_end_seconds_p99",
-        "99th percentile time from receipt to settlement (prefer the histogram to aggregate).",
-        s -> seconds(s.endToEndP99()));
-    gauge(labels, "sluice_uptime_seconds", "Time since the pipeline started.",
-        s -> seconds(s.uptime()));
+    for (StatsMetric metric : StatsMetric.values()) {
+      if (metric.kind() == StatsMetric.Kind.COUNTER) {
+        CounterWithCallback.builder().name(metric.prometheusName()).help(metric.help())
+            .constLabels(labels).callback(cb -> cb.call(metric.valueIn(current)))
+            .register(registry);
+      } else {
+        GaugeWithCallback.builder().name(metric.prometheusName()).help(metric.help())
+            .constLabels(labels).callback(cb -> cb.call(metric.valueIn(current)))
+            .register(registry);
+      }
+    }
     GaugeWithCallback.builder().name("sluice_healthy")
         .help("1 when /health answers 200, else 0.").constLabels(labels)
         .callback(cb -> cb.call(healthy ? 1 : 0)).register(registry);
@@ -138,19 +99,5 @@ public final class PrometheusMetrics implements Tap.Listener {
       throw new UncheckedIOException(e);
     }
     return new Exposition(writer.getContentType(), out.toByteArray());
-  }
-
-  private void counter(Labels labels, String name, String help, ToDoubleFunction<Stats> value) {
-    CounterWithCallback.builder().name(name).help(help).constLabels(labels)
-        .callback(cb -> cb.call(value.applyAsDouble(current))).register(registry);
-  }
-
-  private void gauge(Labels labels, String name, String help, ToDoubleFunction<Stats> value) {
-    GaugeWithCallback.builder().name(name).help(help).constLabels(labels)
-        .callback(cb -> cb.call(value.applyAsDouble(current))).register(registry);
-  }
-
-  private static double seconds(Duration d) {
-    return d.toNanos() / 1e9;
   }
 }

@@ -8,6 +8,7 @@ import dev.sluice.Sinks;
 import dev.sluice.Sluice;
 import dev.sluice.Sources;
 import dev.sluice.Tap;
+import dev.sluice.cli.browser.BrowserTest;
 import dev.sluice.cli.browser.Chromium;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,8 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -35,22 +34,9 @@ import org.openqa.selenium.WebDriver;
  * one queued), so every counter and gauge compared is steady until the latch opens.
  */
 @Timeout(120)
-class LivePageBrowserTest {
+class LivePageBrowserTest extends BrowserTest {
 
-  private static Chromium chromium;
   private final HttpClient http = HttpClient.newHttpClient();
-
-  @BeforeAll
-  static void startBrowser() throws Exception {
-    chromium = Chromium.start();
-  }
-
-  @AfterAll
-  static void stopBrowser() throws Exception {
-    if (chromium != null) {
-      chromium.close();
-    }
-  }
 
   private String get(String url) throws Exception {
     HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))

@@ -8,6 +8,7 @@ import dev.sluice.Tap;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 public class MetricsTest {
@@ -82,7 +83,7 @@ public class MetricsTest {
     for (String family : new String[] {"sluice_attempt_duration_seconds",
         "sluice_end_to_end_duration_seconds"}) {
       assertThat(scrape.value(family + "_count")).isEqualTo(3.0);
-      assertThat(scrape.value(family + "_sum")).isCloseTo(4.203, org.assertj.core.data.Offset.offset(1e-9));
+      assertThat(scrape.value(family + "_sum")).isCloseTo(4.203, Offset.offset(1e-9));
       assertThat(bucket(scrape, family, "0.0025")).isEqualTo(0.0);
       assertThat(bucket(scrape, family, "0.005")).isEqualTo(1.0);
       assertThat(bucket(scrape, family, "0.25")).isEqualTo(2.0);
