@@ -40,10 +40,11 @@ import java.util.regex.Pattern;
  *
  * <p><b>Outcomes.</b> An attempt is <i>done</i> when it returned a result, <i>retried</i>
  * when it failed and another attempt followed, <i>timed out</i> when its worker was
- * interrupted (the pipeline's timeout, or a stop), <i>dead-lettered</i> when it failed and
- * its message was then dead-lettered, <i>nacked</i> when its message was given up
- * unprocessed, <i>failed</i> while none of these is known yet, and <i>running</i> while it
- * runs.
+ * interrupted (the pipeline's timeout, or a stop) or it failed with a
+ * {@link java.util.concurrent.TimeoutException} (or one as a cause), <i>dead-lettered</i>
+ * when it failed and its message was then dead-lettered, <i>nacked</i> when its message was
+ * given up unprocessed, <i>failed</i> while none of these is known yet, and <i>running</i>
+ * while it runs.
  *
  * <p><b>Threads.</b> Thread-safe: the {@link Tap.Listener} callbacks come from the source,
  * the workers and the acknowledging threads, and {@link #html} may be called at any time,
@@ -213,7 +214,7 @@ public final class Timeline implements Tap.Listener {
       return;
     }
     bar.endNanos = attempt.endNanos();
-    if (attempt.interrupted()) {
+    if (attempt.interrupted() || timedOut(attempt.failure())) {
       bar.outcome = Outcome.TIMED_OUT;
     } else if (attempt.failure() == null) {
       bar.outcome = Outcome.DONE;
@@ -266,6 +267,16 @@ public final class Timeline implements Tap.Listener {
       flights.remove(message);
       conclude(flight);
     }
+  }
+
+  /** A {@link java.util.concurrent.TimeoutException} is the failure or one of its causes. */
+  private static boolean timedOut(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.util.concurrent.TimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** True while an attempt of {@code flight} has not ended. */

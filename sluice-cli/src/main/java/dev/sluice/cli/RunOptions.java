@@ -51,6 +51,12 @@ final class RunOptions {
       description = "Set a variable in the children's minimal environment (repeatable).")
   List<String> execEnv = new ArrayList<>();
 
+  @Option(names = "--exec-start-timeout", paramLabel = "DURATION", defaultValue = "60s",
+      converter = DurationConverter.class,
+      description = "With --timeout: how long a fresh child may take to start, on top of "
+          + "--timeout for its first answer (default: ${DEFAULT-VALUE}).")
+  Duration execStartTimeout;
+
   @Option(names = "--processor", paramLabel = "CLASS",
       description = "Run each message through this Java class (a dev.sluice.Processor"
           + "<String, ?>) instead of a command.")
@@ -84,7 +90,8 @@ final class RunOptions {
   @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "0",
       converter = DurationConverter.class,
       description = "Longest one attempt may run; then it fails and an --exec child is "
-          + "killed and restarted (default: 0, no limit).")
+          + "killed and restarted; an --exec attempt is timed from when its line is written "
+          + "to a started child (default: 0, no limit).")
   Duration timeout;
 
   @Option(names = "--max-in-flight", paramLabel = "N",
