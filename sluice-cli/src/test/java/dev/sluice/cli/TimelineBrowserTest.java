@@ -125,7 +125,7 @@ class TimelineBrowserTest extends BrowserTest {
         .workers(2)
         .retry(RetryPolicy.builder().maxAttempts(2).backoff(Duration.ofMillis(1),
             Duration.ofMillis(1)).build())
-        .timeout(Duration.ofMillis(300))
+        .timeout(Duration.ofSeconds(1))   // far above the others' 100 ms, even on a busy machine
         .processMessages(tap.processor((Integer i) -> {
           Thread.sleep(100);   // wide enough bars that the pointer finds the one it is over
           if (i == 2 && failedOnce.add(i)) {
