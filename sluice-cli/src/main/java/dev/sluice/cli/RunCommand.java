@@ -12,6 +12,8 @@ import dev.sluice.Sinks;
 import dev.sluice.Sluice;
 import dev.sluice.Stats;
 import dev.sluice.cli.config.PipelineFile;
+import dev.sluice.Tap;
+import dev.sluice.Timeline;
 import dev.sluice.cli.exec.ChildEnvironment;
 import dev.sluice.cli.exec.ChildSessions;
 import dev.sluice.cli.exec.CommandWords;
@@ -153,14 +155,25 @@ final class RunCommand implements Callable<Integer> {
       closeQuietly(deadLetters::close, e);
       throw e;
     }
-    PipelineBuilder<String, Object> builder = Sluice.from(opened.publisher())
+    ExecProcessor exec = children;
+    Supplier<List<String>> waits = exec == null ? List::of : () -> exec.waits(LONG_WAIT);
+    HealthMonitor health =
+        new HealthMonitor(options.stallLimit(), System::nanoTime, opened.connected(), waits);
+    MetricsServer metrics = null;
+    if (options.metricsPort != null) {
+      metrics = MetricsServer.start(options.metricsBind, options.metricsPort,
+          options.pipelineName, health, opened.connected());
+    }
+    Timeline timeline = options.timeline != null ? Timeline.create() : null;
+    Tap<String> tap = Tap.of(tapListeners(metrics, timeline));
+    PipelineBuilder<String, Object> builder = Sluice.from(tap.source(opened.publisher()))
         .name(PIPELINE_NAME)
         .workers(options.workerCount())
         .retry(options.retryPolicy())
         // an --exec child times its attempts itself, from when the line is written to it
         .timeout(children != null ? Duration.ZERO : options.timeout)
         .drainTimeout(options.drainTimeout)
-        .processMessages(processor);
+        .processMessages(tap.messageProcessor(processor));
     if (options.maxInFlight != null) {
       builder.maxInFlight(options.maxInFlight);
     }
@@ -169,21 +182,52 @@ final class RunCommand implements Callable<Integer> {
     } else {
       builder.ordering(mode);
     }
-    builder.deadLetters(deadLetters);
+    builder.deadLetters(tap.deadLetters(deadLetters));
     if (options.partition != null) {
       builder.partition(options.partition.index(), options.partition.count(),
           PartitionOption.key(options.partitionKey, key));
     }
-    ExecProcessor exec = children;
-    Supplier<List<String>> waits = exec == null ? List::of : () -> exec.waits(LONG_WAIT);
-    HealthMonitor health =
-        new HealthMonitor(options.stallLimit(), System::nanoTime, opened.connected(), waits);
-    MetricsServer metrics = null;
-    if (options.metricsPort != null) {
-      metrics = MetricsServer.start(options.metricsBind, options.metricsPort, health);
+    int code;
+    try {
+      code = run(builder.to(results), status, health, metrics, exec, waits,
+          processorResources, opened.closer(), opened.ready());
+    } catch (Exception e) {
+      if (timeline != null) {
+        writeTimeline(timeline, status);   // the picture of a failed run helps most
+      }
+      throw e;
     }
-    return run(builder.to(results), status, health, metrics, exec, waits, processorResources,
-        opened.closer(), opened.ready());
+    if (timeline != null && !writeTimeline(timeline, status) && code == SluiceCommand.OK) {
+      return SluiceCommand.FAILED;   // the run went well but its timeline could not be written
+    }
+    return code;
+  }
+
+  /** What watches the pipeline: the metrics' histograms and dead letters, the timeline. */
+  private static Tap.Listener[] tapListeners(MetricsServer metrics, Timeline timeline) {
+    List<Tap.Listener> listeners = new java.util.ArrayList<>();
+    if (metrics != null) {
+      listeners.addAll(List.of(metrics.listeners()));
+    }
+    if (timeline != null) {
+      listeners.add(timeline);
+    }
+    return listeners.toArray(Tap.Listener[]::new);
+  }
+
+  /** Writes {@code --timeline}'s page; false (after one line saying why) if it cannot. */
+  private boolean writeTimeline(Timeline timeline, StatusLine status) {
+    try {
+      timeline.writeHtml(options.timeline, "sluice run: " + Redaction.uri(options.source)
+          + " → " + (options.exec != null ? options.exec : options.processorClass));
+      if (!options.quiet) {
+        status.line("sluice run: timeline written to " + options.timeline);
+      }
+      return true;
+    } catch (java.io.IOException | RuntimeException e) {
+      status.line("sluice run: cannot write the timeline to " + options.timeline + ": " + e);
+      return false;
+    }
   }
 
   private int run(PipelineBuilder<String, Object> builder, StatusLine status,
@@ -208,6 +252,8 @@ final class RunCommand implements Callable<Integer> {
         metrics.serve(pipeline::stats);
         status.line("sluice run: metrics on http://" + options.metricsBind + ":"
             + metrics.port() + "/metrics");
+        status.line("sluice run: live page on http://" + options.metricsBind + ":"
+            + metrics.port() + "/");
       }
       if (!options.quiet && connected(sourceReady, pipeline)) {
         String work = options.exec != null ? "exec '" + options.exec + "'"

@@ -132,6 +132,16 @@ final class RunOptions {
       description = "Address for --metrics-port (default: ${DEFAULT-VALUE}).")
   String metricsBind;
 
+  @Option(names = "--pipeline-name", paramLabel = "NAME", defaultValue = "sluice",
+      description = "The pipeline's name: the pipeline label of its metrics "
+          + "(default: ${DEFAULT-VALUE}).")
+  String pipelineName;
+
+  @Option(names = "--timeline", paramLabel = "FILE",
+      description = "When the run ends, write its timeline to FILE: one self-contained HTML "
+          + "page, a lane per worker and a bar per attempt (the last 10,000 attempts).")
+  Path timeline;
+
   @Option(names = "--stall-after", paramLabel = "DURATION",
       converter = DurationConverter.class,
       description = "/health fails when messages are in flight and none settled for this "
@@ -228,6 +238,16 @@ final class RunOptions {
     }
     if (maxInFlight != null && maxInFlight < 1) {
       throw new IllegalArgumentException("--max-in-flight must be >= 1 but was " + maxInFlight);
+    }
+    if (pipelineName.isBlank()) {
+      throw new IllegalArgumentException("--pipeline-name must not be blank");
+    }
+    if (timeline != null) {
+      Path dir = timeline.toAbsolutePath().getParent();
+      if (dir == null || !java.nio.file.Files.isDirectory(dir)) {
+        throw new IllegalArgumentException("--timeline " + timeline + ": the directory "
+            + dir + " does not exist");
+      }
     }
     if (logEvery.isZero()) {
       throw new IllegalArgumentException("--log-every must be > 0");

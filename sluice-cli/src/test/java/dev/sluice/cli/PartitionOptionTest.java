@@ -3,7 +3,7 @@ package dev.sluice.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.cli.metrics.MetricsTest;
-import dev.sluice.cli.metrics.PrometheusText;
+import dev.sluice.cli.metrics.PrometheusMetrics;
 import org.junit.jupiter.api.Test;
 
 /** {@code --partition} and {@code --partition-key} mistakes, and the skipped count's metric. */
@@ -38,10 +38,13 @@ class PartitionOptionTest {
 
   @Test
   void theSkippedCountIsACounterInTheMetrics() {
-    String text = PrometheusText.render(MetricsTest.stats(90, 7).withSkipped(210), true);
+    PrometheusMetrics metrics = new PrometheusMetrics("sluice");
+    String text = new String(metrics.scrape(MetricsTest.stats(90, 7).withSkipped(210), true, "")
+        .body(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(text).contains("# TYPE sluice_messages_skipped_total counter\n",
-        "\nsluice_messages_skipped_total 210\n");
-    assertThat(PrometheusText.render(MetricsTest.stats(90, 7), true))
-        .contains("\nsluice_messages_skipped_total 0\n");
+        "\nsluice_messages_skipped_total{pipeline=\"sluice\"} 210.0\n");
+    String none = new String(metrics.scrape(MetricsTest.stats(90, 7), true, "").body(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(none).contains("\nsluice_messages_skipped_total{pipeline=\"sluice\"} 0.0\n");
   }
 }
