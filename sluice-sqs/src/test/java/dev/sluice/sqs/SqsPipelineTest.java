@@ -123,8 +123,8 @@ class SqsPipelineTest {
     System.out.println("fifo test seed " + seed);
     Random random = new Random(seed);
     String url = TestSqs.createFifoQueue("fifo");
-    int groups = 6;
-    int perGroup = 30;
+    int groups = 8;
+    int perGroup = 15;
     List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
     Map<String, Integer> nextIndex = new HashMap<>();
     List<String> order = new ArrayList<>();
