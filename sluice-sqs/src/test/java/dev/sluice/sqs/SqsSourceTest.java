@@ -136,6 +136,33 @@ class SqsSourceTest {
     }
   }
 
+  @Test
+  void pastTheCeilingAMessageIsNoLongerExtendedAndALateAckIsCountedNotHidden() throws Exception {
+    String url = TestSqs.createQueue("ceiling", Map.of());
+    TestSqs.send(url, List.of("stuck"), null);
+    Probe probe = new Probe();
+    try (SqsSource source = SqsSource.builder().endpoint(TestSqs.endpoint()).queue(url)
+        .waitTime(Duration.ofSeconds(1)).visibilityTimeout(Duration.ofSeconds(1))
+        .maxExtension(Duration.ofSeconds(1)).build()) {
+      source.subscribe(probe);
+      probe.subscription().request(1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> probe.messages.size() == 1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> source.stats().ceilingReached() == 1);
+      assertThat(source.stats().extended()).isZero();
+      // no longer extended: another consumer gets it once its second of visibility is over
+      var again = new ArrayList<software.amazon.awssdk.services.sqs.model.Message>();
+      await().atMost(Duration.ofSeconds(10)).until(() -> {
+        again.addAll(TestSqs.client().receiveMessage(b -> b.queueUrl(url).waitTimeSeconds(1)
+            .visibilityTimeout(30)).messages());
+        return !again.isEmpty();
+      });
+      assertThat(again.get(0).body()).isEqualTo("stuck");
+      probe.messages.peek().ack();   // the first consumer finishes late, with a stale handle
+      await().atMost(Duration.ofSeconds(10)).until(() -> source.stats().deleted()
+          + source.stats().lost() == 1);
+    }
+  }
+
   /** A subscriber that keeps what it gets and requests only when told. */
   static final class Probe implements Flow.Subscriber<Message<String>> {
     final ConcurrentLinkedQueue<Message<String>> messages = new ConcurrentLinkedQueue<>();
