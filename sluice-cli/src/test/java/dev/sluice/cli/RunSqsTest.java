@@ -92,4 +92,14 @@ class RunSqsTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("wait must be whole seconds from 0s to 20s");
   }
+
+  @Test
+  void aQueueThatDoesNotExistFailsTheRunWithExitOneAndNoStackTrace() {
+    CommandRun run = CommandRun.of("run", "--source", "sqs://no-such-queue?region=us-east-1&endpoint="
+        + server.endpoint(), "--exec", "cat");
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+    assertThat(run.errLines()).as(run.err()).noneMatch(l -> l.startsWith("\tat "))
+        .anyMatch(l -> l.startsWith("sluice run: the run failed")
+            && l.contains("SQS queue 'no-such-queue' does not exist: create it first"));
+  }
 }

@@ -126,7 +126,7 @@ public final class Receiver implements Flow.Subscription {
     } catch (RuntimeException e) {
       if (!cancelled) {
         cancelled = true;
-        LOG.error("{}: cannot receive from {}: {}", name, queue, e.getMessage());
+        LOG.debug("{}: cannot receive from {}: {}", name, queue, e.getMessage());   // onError says it
         subscriber.onError(e);
       }
       return;
@@ -173,7 +173,7 @@ public final class Receiver implements Flow.Subscription {
         if (isPermanent(e)) {
           cancelled = true;
           connected = false;
-          LOG.error("{}: receiving from {} failed: {}", name, queue, e.getMessage());
+          LOG.debug("{}: receiving from {} failed: {}", name, queue, e.getMessage());   // onError says it
           subscriber.onError(e);
           return;
         }
