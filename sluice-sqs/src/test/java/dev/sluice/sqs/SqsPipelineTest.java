@@ -213,4 +213,43 @@ class SqsPipelineTest {
     assertThat(runs).hasValue(1);
     assertThat(rivalRuns).hasValue(0);
   }
+
+  @Test
+  void aDrainMidwayDeletesWhatFinishedAndGivesBackTheRestAtOnce() throws Exception {
+    String url = TestSqs.createQueue("drain", Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "300"));
+    List<String> bodies = IntStream.range(0, 40).mapToObj(i -> "m" + i).collect(Collectors.toList());
+    TestSqs.send(url, bodies, null);
+    java.util.concurrent.CountDownLatch tenDone = new java.util.concurrent.CountDownLatch(10);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger done = new AtomicInteger();
+    SqsSource source = SqsSource.builder().endpoint(TestSqs.endpoint()).queue(url)
+        .waitTime(Duration.ofSeconds(1)).build();
+    Pipeline p = Sluice.from(source).workers(2).maxInFlight(8).process(body -> {
+      if (done.get() >= 10) {
+        release.await();         // the rest are slow: still running when the drain begins
+      }
+      done.incrementAndGet();
+      tenDone.countDown();
+      return body;
+    }).start();
+    assertThat(tenDone.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    Thread drainer = new Thread(() -> {
+      try {
+        p.drain(Duration.ofSeconds(30));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    drainer.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> p.state() != Pipeline.State.RUNNING);
+    release.countDown();
+    drainer.join(30_000);
+    Stats stats = p.awaitCompletion();
+    source.close();
+    long finished = stats.completed();
+    assertThat(source.stats().deleted()).isEqualTo(finished);
+    // nothing finished is left, nothing unfinished is hidden for 300 s
+    assertThat(TestSqs.remaining(url)).isEqualTo(40 - finished);
+    assertThat(TestSqs.notVisible(url)).isZero();
+  }
 }

@@ -25,8 +25,8 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
  *
  * <p><b>Concurrency.</b> The receive thread ({@code NAME-receive}) makes every signal to the
  * subscriber, so they are serial. {@code request} and {@code cancel} may be called from any
- * thread: they update atomics and unpark it. Cancel also aborts a long poll in progress (when
- * the client allows it), and any message that poll still returns is released at once.
+ * thread: they update atomics and unpark it. After a cancel, any message a poll in progress
+ * still returns is released at once; {@link #stop} also cuts that poll short.
  *
  * <p><b>Failures.</b> A network failure is retried with backoff while {@link #connected()}
  * reads false; a refusal that will not change by retrying (no such queue, bad credentials,
@@ -94,11 +94,15 @@ public final class Receiver implements Flow.Subscription {
     wake();
   }
 
+  /**
+   * Stops receiving. A long poll in progress is left to end by itself (within the wait time):
+   * cutting it short could leave SQS handing messages to a request nobody reads, hidden until
+   * their visibility timeout; whatever it returns is released at once. {@link #stop} cuts it.
+   */
   @Override
   public void cancel() {
     if (!cancelled) {
       cancelled = true;
-      abort.accept(thread);
       LockSupport.unpark(thread);
     }
   }
@@ -110,9 +114,15 @@ public final class Receiver implements Flow.Subscription {
     }
   }
 
-  /** Cancels and waits up to {@code timeout} for the receive thread to end. */
+  /**
+   * Cancels, cuts a long poll in progress short (when the client allows it), and waits up to
+   * {@code timeout} for the receive thread to end.
+   */
   public void stop(Duration timeout) throws InterruptedException {
     cancel();
+    if (thread.isAlive()) {
+      abort.accept(thread);
+    }
     thread.join(Math.max(1, timeout.toMillis()));
   }
 
