@@ -34,6 +34,11 @@ final class SluiceProcess implements AutoCloseable {
 
   /** Starts {@code sluice ARGS…} in {@code dir}. */
   static SluiceProcess start(Path dir, String... args) {
+    return start(dir, java.util.Map.of(), args);
+  }
+
+  /** Starts {@code sluice ARGS…} in {@code dir} with {@code env} added to its environment. */
+  static SluiceProcess start(Path dir, java.util.Map<String, String> env, String... args) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
@@ -44,6 +49,7 @@ final class SluiceProcess implements AutoCloseable {
         "-cp", System.getProperty("java.class.path"), SluiceCommand.class.getName()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+    builder.environment().putAll(env);
     try {
       return new SluiceProcess(builder.start());
     } catch (IOException e) {
@@ -100,6 +106,11 @@ final class SluiceProcess implements AutoCloseable {
    */
   void terminate() {
     process.toHandle().destroy();
+  }
+
+  /** Sends SIGKILL: the process dies at once, with no chance to drain or acknowledge. */
+  void kill() {
+    process.toHandle().destroyForcibly();
   }
 
   /** Waits (at most a minute) for the exit and for both streams to be read to their end. */
