@@ -33,7 +33,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 @Timeout(300)
 class RunSqsProcessesTest {
 
-  private static final int JOBS = 3000;
+  private static final int JOBS = 1500;
 
   @TempDir
   Path dir;
@@ -75,7 +75,7 @@ class RunSqsProcessesTest {
         }
         await().atMost(Duration.ofSeconds(120)).until(() -> {
           collect(client, results, doneBy);
-          return doneBy.values().stream().filter(by -> by.contains("two")).count() >= 300;
+          return doneBy.values().stream().filter(by -> by.contains("two")).count() >= 200;
         });
         runners.get(1).kill();
         await().atMost(Duration.ofSeconds(180)).until(() -> {
