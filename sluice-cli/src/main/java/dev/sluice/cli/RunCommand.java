@@ -26,6 +26,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
@@ -100,7 +102,7 @@ final class RunCommand implements Callable<Integer> {
       processorResources = ProcessorClasses.closerOf(processor);
     }
     UriContext context = new UriContext(System.in, parent.out(),
-        options.passwordFilePath(), WebSocketOptions.NONE, status::line);
+        options.passwordFilePath(), options.clientTls(), WebSocketOptions.NONE, status::line);
     // One dead-letter sink for the pipeline and a WebSocket source's own (oversize, malformed)
     // messages; they write from different threads, so the writes are serialised.
     SerialSink<DeadLetter<String>> deadLetters = new SerialSink<>(new DeadLetterLines(
@@ -144,12 +146,12 @@ final class RunCommand implements Callable<Integer> {
       metrics = MetricsServer.start(options.metricsBind, options.metricsPort, health);
     }
     return run(builder.to(results), status, health, metrics, processorResources,
-        opened.closer());
+        opened.closer(), opened.ready());
   }
 
   private int run(PipelineBuilder<String, Object> builder, StatusLine status,
       HealthMonitor health, MetricsServer metrics, AutoCloseable processorResources,
-      AutoCloseable sourceConnection) throws Exception {
+      AutoCloseable sourceConnection, CompletionStage<Void> sourceReady) throws Exception {
     Pipeline pipeline = null;
     SignalDrain signals = null;
     try {
@@ -165,7 +167,7 @@ final class RunCommand implements Callable<Integer> {
         status.line("sluice run: metrics on http://" + options.metricsBind + ":"
             + metrics.port() + "/metrics");
       }
-      if (!options.quiet) {
+      if (!options.quiet && connected(sourceReady)) {
         String work = options.exec != null ? "exec '" + options.exec + "'"
             : options.processorClass;
         status.line("sluice run: " + Redaction.uri(options.source) + " → " + work + " → "
@@ -187,6 +189,22 @@ final class RunCommand implements Callable<Integer> {
         metrics.close();
       }
       sourceConnection.close();
+    }
+  }
+
+  /**
+   * Waits for the source's first connection; false if it failed, which the pipeline then
+   * reports as the run's one failure line (so no start line is printed before it).
+   */
+  private static boolean connected(CompletionStage<Void> sourceReady) {
+    try {
+      sourceReady.toCompletableFuture().get();
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException e) {
+      return false;
     }
   }
 

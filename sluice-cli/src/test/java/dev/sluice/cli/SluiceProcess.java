@@ -32,13 +32,18 @@ final class SluiceProcess implements AutoCloseable {
     this.errPump = pump(process.getErrorStream(), err);
   }
 
-  /** Starts {@code sluice ARGS…} in {@code dir}. */
-  static SluiceProcess start(Path dir, String... args) {
-    return start(dir, java.util.Map.of(), args);
-  }
-
   /** Starts {@code sluice ARGS…} in {@code dir} with {@code env} added to its environment. */
   static SluiceProcess start(Path dir, java.util.Map<String, String> env, String... args) {
+    return start(dir, builder -> builder.environment().putAll(env), args);
+  }
+
+  /** Starts {@code sluice ARGS…} in {@code dir}. */
+  static SluiceProcess start(Path dir, String... args) {
+    return start(dir, builder -> { }, args);
+  }
+
+  private static SluiceProcess start(Path dir,
+      java.util.function.Consumer<ProcessBuilder> setup, String... args) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
@@ -49,7 +54,7 @@ final class SluiceProcess implements AutoCloseable {
         "-cp", System.getProperty("java.class.path"), SluiceCommand.class.getName()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
-    builder.environment().putAll(env);
+    setup.accept(builder);
     try {
       return new SluiceProcess(builder.start());
     } catch (IOException e) {
