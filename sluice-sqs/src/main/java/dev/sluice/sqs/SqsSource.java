@@ -87,6 +87,8 @@ public final class SqsSource implements Flow.Publisher<Message<String>>, AutoClo
   private final AtomicBoolean closed = new AtomicBoolean();
   private final LongAccumulator oldestSentMillis = new LongAccumulator(Math::min, Long.MAX_VALUE);
   private final AtomicLong received = new AtomicLong();
+  private final java.util.concurrent.CompletableFuture<Void> ready =
+      new java.util.concurrent.CompletableFuture<>();
   private volatile Receiver receiver;
   private volatile Settler settler;
   private volatile long[] depth = {-1, -1, -1};
@@ -133,19 +135,18 @@ public final class SqsSource implements Flow.Publisher<Message<String>>, AutoClo
     }
     Receiver r = new Receiver(subscriber, client, config.queue, "sluice-sqs-" + queueName,
         config.waitTime, config.visibility, config.stopAfter, http == null ? t -> { } : http::abort,
-        this::open, this::toMessage);
+        this::open, this::toMessage, ready);
     receiver = r;
     r.start();
   }
 
   /** Called on the receive thread once the queue URL is known: starts the settle thread. */
   private Settler open(String queueUrl) {
-    Duration visibility = config.visibility;
-    if (visibility == null) {
-      String seconds = Queues.attributes(client, queueUrl, QueueAttributeName.VISIBILITY_TIMEOUT)
-          .get(QueueAttributeName.VISIBILITY_TIMEOUT);
-      visibility = Duration.ofSeconds(seconds == null ? 30 : Long.parseLong(seconds));
-    }
+    // Read even when a visibility is given: it proves the queue is there and ours to read.
+    String seconds = Queues.attributes(client, queueUrl, QueueAttributeName.VISIBILITY_TIMEOUT)
+        .get(QueueAttributeName.VISIBILITY_TIMEOUT);
+    Duration visibility = config.visibility != null ? config.visibility
+        : Duration.ofSeconds(seconds == null ? 30 : Long.parseLong(seconds));
     if (visibility.compareTo(Duration.ofSeconds(1)) < 0) {
       LOG.warn("{}: visibility timeout is {} s: every message is visible to other consumers"
           + " at once; set a visibility of a few seconds or more", queueName, visibility.toSeconds());
@@ -222,6 +223,15 @@ public final class SqsSource implements Flow.Publisher<Message<String>>, AutoClo
     } catch (NumberFormatException e) {
       return -1;
     }
+  }
+
+  /**
+   * Completes once, after {@code subscribe}, the queue has answered (its URL and attributes
+   * read), or exceptionally when that failed for good (no such queue, access denied, no
+   * credentials). Dependents run on the receive thread: keep them short.
+   */
+  public java.util.concurrent.CompletableFuture<Void> ready() {
+    return ready.copy();
   }
 
   /** True while the last receive succeeded (false before the first). Safe from any thread. */

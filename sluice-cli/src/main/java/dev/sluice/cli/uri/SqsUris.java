@@ -61,9 +61,9 @@ final class SqsUris {
       }
       return b.build();
     });
-    context.notices().accept("sluice run: receiving from SQS queue " + source.queueName()
-        + " (" + t.endpoint + ")");
-    return new OpenedSource(source, source::connected, source);
+    source.ready().thenRun(() -> context.notices().accept("sluice run: receiving from SQS queue "
+        + source.queueName() + " (" + t.endpoint + ")"));
+    return new OpenedSource(source, source::connected, source, source.ready());
   }
 
   static Sink<Object> sink(String option, String uri, String rest, UriContext context) {

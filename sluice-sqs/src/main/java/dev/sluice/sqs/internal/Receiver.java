@@ -48,6 +48,7 @@ public final class Receiver implements Flow.Subscription {
   private final Function<String, Settler> opener;
   private final BiFunction<software.amazon.awssdk.services.sqs.model.Message, Settler.Tracked,
       Message<String>> converter;
+  private final java.util.concurrent.CompletableFuture<Void> ready;
   private final AtomicLong demand = new AtomicLong();
   private final Thread thread;
   private volatile boolean cancelled;
@@ -59,8 +60,9 @@ public final class Receiver implements Flow.Subscription {
       String queue, String name, Duration wait, Duration visibility, long stopAfter,
       java.util.function.Consumer<Thread> abort, Function<String, Settler> opener,
       BiFunction<software.amazon.awssdk.services.sqs.model.Message, Settler.Tracked,
-          Message<String>> converter) {
+          Message<String>> converter, java.util.concurrent.CompletableFuture<Void> ready) {
     this.subscriber = subscriber;
+    this.ready = ready;
     this.client = client;
     this.queue = queue;
     this.name = name;
@@ -133,10 +135,13 @@ public final class Receiver implements Flow.Subscription {
     try {
       url = Queues.url(client, queue);
       settler = opener.apply(url);
+      connected = true;
+      ready.complete(null);     // the queue answered: receiving can begin
     } catch (RuntimeException e) {
       if (!cancelled) {
         cancelled = true;
         LOG.debug("{}: cannot receive from {}: {}", name, queue, e.getMessage());   // onError says it
+        ready.completeExceptionally(e);
         subscriber.onError(e);
       }
       return;
@@ -184,6 +189,7 @@ public final class Receiver implements Flow.Subscription {
           cancelled = true;
           connected = false;
           LOG.debug("{}: receiving from {} failed: {}", name, queue, e.getMessage());   // onError says it
+          ready.completeExceptionally(e);
           subscriber.onError(e);
           return;
         }
