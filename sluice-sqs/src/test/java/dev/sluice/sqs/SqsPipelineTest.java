@@ -124,7 +124,7 @@ class SqsPipelineTest {
     Random random = new Random(seed);
     String url = TestSqs.createFifoQueue("fifo");
     int groups = 8;
-    int perGroup = 15;
+    int perGroup = 10;
     List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
     Map<String, Integer> nextIndex = new HashMap<>();
     List<String> order = new ArrayList<>();
