@@ -11,8 +11,11 @@ import dev.sluice.Sink;
 import dev.sluice.Sinks;
 import dev.sluice.Sluice;
 import dev.sluice.Stats;
+import dev.sluice.cli.config.PipelineFile;
 import dev.sluice.cli.exec.ChildEnvironment;
+import dev.sluice.cli.exec.ChildSessions;
 import dev.sluice.cli.exec.CommandWords;
+import dev.sluice.cli.exec.ExecLimits;
 import dev.sluice.cli.exec.ExecProcessor;
 import dev.sluice.cli.metrics.HealthMonitor;
 import dev.sluice.cli.metrics.MetricsServer;
@@ -30,9 +33,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice run}: a source URI, a bounded pool of workers running an external command or
@@ -73,11 +80,29 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   private RunOptions options;
 
+  /** The pipeline's name: its workers are PIPELINE_NAME-worker-1, … */
+  private static final String PIPELINE_NAME = "sluice";
+  /** A worker waiting this long for its child's answer is named in the status and /health. */
+  private static final Duration LONG_WAIT = Duration.ofSeconds(10);
+
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+      description = "Read the options from this pipeline file (YAML, one key per option: "
+          + "'workers: 4'); options given here win. 'sluice check -c FILE' checks it.")
+  private java.nio.file.Path config;
+
+  @Spec
+  private CommandSpec spec;
+
   /** Dead letters written by the source itself (a WebSocket's oversize, malformed messages). */
   private final AtomicLong sourceDeadLetters = new AtomicLong();
 
   @Override
   public Integer call() throws Exception {
+    if (config != null) {
+      // parse again, the file's options under the command line's (see PipelineFile)
+      PipelineFile.apply(spec.commandLine(), config,
+          spec.commandLine().getParseResult().expandedArgs(), System.getenv());
+    }
     options.check();
     StatusLine status = new StatusLine(parent.err(), System.console() != null, options.quiet,
         options.logEvery);
@@ -89,14 +114,24 @@ final class RunCommand implements Callable<Integer> {
     Function<? super Message<String>, ?> keyOf = key != null ? key : Message::key;
     AutoCloseable processorResources;
     MessageProcessor<String, ?> processor;
+    ExecProcessor children = null;
     if (options.exec != null) {
       Map<String, String> env = ChildEnvironment.of(System.getenv(), options.execEnv);
       List<String> argv = CommandWords.split(options.exec);
       CommandWords.resolve(argv.get(0), env.get("PATH"));
-      ExecProcessor children =
-          new ExecProcessor(argv, env, options.execFormat, keyOf, status::line, status::line);
-      processor = children;
-      processorResources = children;
+      ExecLimits limits = new ExecLimits(options.timeout, options.execStartTimeout);
+      ChildSessions sessions = ChildSessions.isolated(env.get("PATH"), status::line);
+      ExecProcessor exec = new ExecProcessor(argv, env, options.execFormat, keyOf, status::line,
+          status::line, limits, sessions);
+      children = exec;
+      processor = exec;
+      processorResources = () -> {
+        try {
+          exec.close();
+        } finally {
+          sessions.close();
+        }
+      };
     } else {
       processor = ProcessorClasses.load(options.processorClass, options.classpath);
       processorResources = ProcessorClasses.closerOf(processor);
@@ -125,9 +160,11 @@ final class RunCommand implements Callable<Integer> {
       throw e;
     }
     PipelineBuilder<String, Object> builder = Sluice.from(opened.publisher())
+        .name(PIPELINE_NAME)
         .workers(options.workerCount())
         .retry(options.retryPolicy())
-        .timeout(options.timeout)
+        // an --exec child times its attempts itself, from when the line is written to it
+        .timeout(children != null ? Duration.ZERO : options.timeout)
         .drainTimeout(options.drainTimeout)
         .processMessages(processor);
     if (options.maxInFlight != null) {
@@ -139,27 +176,38 @@ final class RunCommand implements Callable<Integer> {
       builder.ordering(mode);
     }
     builder.deadLetters(deadLetters);
+    if (options.partition != null) {
+      builder.partition(options.partition.index(), options.partition.count(),
+          PartitionOption.key(options.partitionKey, key));
+    }
+    ExecProcessor exec = children;
+    Supplier<List<String>> waits = exec == null ? List::of : () -> exec.waits(LONG_WAIT);
     HealthMonitor health =
-        new HealthMonitor(options.stallLimit(), System::nanoTime, opened.connected());
+        new HealthMonitor(options.stallLimit(), System::nanoTime, opened.connected(), waits);
     MetricsServer metrics = null;
     if (options.metricsPort != null) {
       metrics = MetricsServer.start(options.metricsBind, options.metricsPort, health);
     }
-    return run(builder.to(results), status, health, metrics, processorResources,
+    return run(builder.to(results), status, health, metrics, exec, waits, processorResources,
         opened.closer(), opened.ready());
   }
 
   private int run(PipelineBuilder<String, Object> builder, StatusLine status,
-      HealthMonitor health, MetricsServer metrics, AutoCloseable processorResources,
+      HealthMonitor health, MetricsServer metrics, ExecProcessor exec,
+      Supplier<List<String>> waits, AutoCloseable processorResources,
       AutoCloseable sourceConnection, CompletionStage<Void> sourceReady) throws Exception {
     Pipeline pipeline = null;
     SignalDrain signals = null;
     try {
       builder.onStats(Duration.ofSeconds(1), stats -> {
         health.observe(stats);
-        status.update(stats);
+        status.update(stats, waits.get());
       });
-      signals = SignalDrain.install(options.drainTimeout, status::line);
+      signals = SignalDrain.install(options.drainTimeout, status::line,
+          exec == null ? () -> { } : exec::drainStarted);
+      if (exec != null) {
+        exec.prestart(workerNames(options.workerCount()));
+      }
       pipeline = builder.start();
       signals.attach(pipeline);
       if (metrics != null) {
@@ -175,6 +223,9 @@ final class RunCommand implements Callable<Integer> {
       }
       Stats stats = pipeline.awaitCompletion();
       status.finish();
+      if (exec != null && !options.quiet && exec.startUpSummary() != null) {
+        status.line("sluice run: " + exec.startUpSummary() + ", not counted as --timeout");
+      }
       return outcome(stats, signals.signalsReceived(), pipeline.drain(Duration.ZERO), status);
     } finally {
       status.finish();
@@ -208,6 +259,12 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
+  /** The names the pipeline gives its worker threads ({@link PipelineBuilder#name}). */
+  private static List<String> workerNames(int workers) {
+    return java.util.stream.IntStream.rangeClosed(1, workers)
+        .mapToObj(i -> PIPELINE_NAME + "-worker-" + i).toList();
+  }
+
   private static void closeQuietly(AutoCloseable resource, Exception failure) {
     try {
       resource.close();
@@ -224,6 +281,10 @@ final class RunCommand implements Callable<Integer> {
       status.line("sluice run: stopped at once: " + drain.abandoned()
           + " message(s) given up unprocessed");
       return SluiceCommand.FAILED;
+    }
+    if (stats.nacked() > 0 && drain.abandoned() < stats.nacked()) {
+      status.line("sluice run: " + (stats.nacked() - drain.abandoned()) + " message(s) handed "
+          + "back to the source for redelivery (their child was stopped from outside)");
     }
     long bySource = sourceDeadLetters.get();
     if (!options.quiet && bySource > 0) {

@@ -51,6 +51,12 @@ final class RunOptions {
       description = "Set a variable in the children's minimal environment (repeatable).")
   List<String> execEnv = new ArrayList<>();
 
+  @Option(names = "--exec-start-timeout", paramLabel = "DURATION", defaultValue = "60s",
+      converter = DurationConverter.class,
+      description = "With --timeout: how long a fresh child may take to start, on top of "
+          + "--timeout for its first answer (default: ${DEFAULT-VALUE}).")
+  Duration execStartTimeout;
+
   @Option(names = "--processor", paramLabel = "CLASS",
       description = "Run each message through this Java class (a dev.sluice.Processor"
           + "<String, ?>) instead of a command.")
@@ -70,6 +76,16 @@ final class RunOptions {
           + "(one at a time per key, in order).")
   String ordering;
 
+  @Option(names = "--partition", paramLabel = "I/N", converter = PartitionOption.Converter.class,
+      description = "Process only instance I's share (I from 0) of N copies on one feed, by "
+          + "--partition-key; acknowledge the rest unprocessed (counted as skipped).")
+  dev.sluice.Partition partition;
+
+  @Option(names = "--partition-key", paramLabel = "EXPR",
+      description = "What --partition hashes: line, topic, topic[N] or json:/pointer "
+          + "(default: the --ordering key, else the whole line).")
+  String partitionKey;
+
   @Option(names = "--retries", paramLabel = "N", defaultValue = "0",
       description = "Attempts after the first before a message is dead-lettered "
           + "(default: ${DEFAULT-VALUE}).")
@@ -84,7 +100,8 @@ final class RunOptions {
   @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "0",
       converter = DurationConverter.class,
       description = "Longest one attempt may run; then it fails and an --exec child is "
-          + "killed and restarted (default: 0, no limit).")
+          + "killed and restarted; an --exec attempt is timed from when its line is written "
+          + "to a started child (default: 0, no limit).")
   Duration timeout;
 
   @Option(names = "--max-in-flight", paramLabel = "N",
@@ -210,6 +227,7 @@ final class RunOptions {
     if (logEvery.isZero()) {
       throw new IllegalArgumentException("--log-every must be > 0");
     }
+    PartitionOption.check(partition, partitionKey);
     checkWebSocket("--source", source, sourceHeaders, sourceSubscribe);
     checkWebSocket("--sink", sink, sinkHeaders, sinkSubscribe);
     for (String option : new String[] {"--trust-store", "--key-store"}) {
