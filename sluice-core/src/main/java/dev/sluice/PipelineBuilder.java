@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,7 @@ public final class PipelineBuilder<T, R> {
   private Ordering ordering = Ordering.UNORDERED;
   private Function<? super Message<T>, ?> keyFunction = Message::key;
   private MessageProcessor<T, ?> processor;
+  private Supplier<? extends MessageProcessor<T, ?>> perWorker;
   private Sink<?> sink;
   private Sink<? super DeadLetter<T>> deadLetters;
   private RetryPolicy retry = RetryPolicy.none();
@@ -94,6 +96,30 @@ public final class PipelineBuilder<T, R> {
       throw new IllegalStateException("process must be called before to(sink)");
     }
     this.processor = Objects.requireNonNull(processor, "processor");
+    this.perWorker = null;
+    return (PipelineBuilder<T, R2>) this;
+  }
+
+  /**
+   * The work to do for each message, by a processor of each worker's own: the per-worker start
+   * and stop hooks, for work that holds a resource no two workers may share (a child process,
+   * a connection, a model that is not thread-safe).
+   *
+   * <p>{@code perWorker} is called once by each worker, on that worker's thread, before its
+   * first message (start); the processor it returns is only ever called by that thread, so it
+   * need not be thread-safe. If it is {@link AutoCloseable}, the worker closes it on the same
+   * thread when it stops, after its last message (stop); a worker stuck in a message that
+   * ignores interruption never gets there. If {@code perWorker} throws, the attempt fails with
+   * that cause (retried or dead-lettered like any failure) and the next message tries again.
+   */
+  @SuppressWarnings("unchecked")
+  public <R2> PipelineBuilder<T, R2> processPerWorker(
+      Supplier<? extends MessageProcessor<T, ? extends R2>> perWorker) {
+    if (sink != null) {
+      throw new IllegalStateException("process must be called before to(sink)");
+    }
+    this.perWorker = Objects.requireNonNull(perWorker, "perWorker");
+    this.processor = null;
     return (PipelineBuilder<T, R2>) this;
   }
 
@@ -198,7 +224,7 @@ public final class PipelineBuilder<T, R> {
     if (started) {
       throw new IllegalStateException("this builder already started a pipeline");
     }
-    if (processor == null) {
+    if (processor == null && perWorker == null) {
       throw new IllegalStateException("no processor: call process(...) before start()");
     }
     require(workers >= 1, "workers must be >= 1 but was " + workers);
@@ -222,8 +248,10 @@ public final class PipelineBuilder<T, R> {
         : stats -> statsListener.accept(stats.withSkipped(filter.skipped()));
     return new PipelineConfig<>(input, workers, inFlight, ordering,
         ordering == Ordering.BY_KEY ? keyFunction : null,
-        (MessageProcessor<T, Object>) processor, resultSink, deadLetterSink, retry, timeout,
-        drainTimeout, interruptGrace, statsInterval, listener, ticker, name);
+        (MessageProcessor<T, Object>) processor,
+        (Supplier<? extends MessageProcessor<T, Object>>) (Supplier<?>) perWorker, resultSink,
+        deadLetterSink, retry, timeout, drainTimeout, interruptGrace, statsInterval, listener,
+        ticker, name);
   }
 
   private static void require(boolean condition, String message) {

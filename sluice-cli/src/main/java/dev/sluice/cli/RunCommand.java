@@ -29,9 +29,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -93,9 +93,6 @@ final class RunCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
-  /** Dead letters written by the source itself (a WebSocket's oversize, malformed messages). */
-  private final AtomicLong sourceDeadLetters = new AtomicLong();
-
   @Override
   public Integer call() throws Exception {
     if (config != null) {
@@ -137,22 +134,19 @@ final class RunCommand implements Callable<Integer> {
       processorResources = ProcessorClasses.closerOf(processor);
     }
     UriContext context = new UriContext(System.in, parent.out(),
-        options.passwordFilePath(), options.clientTls(), WebSocketOptions.NONE, status::line);
-    // One dead-letter sink for the pipeline and a WebSocket source's own (oversize, malformed)
-    // messages; they write from different threads, so the writes are serialised.
-    SerialSink<DeadLetter<String>> deadLetters = new SerialSink<>(new DeadLetterLines(
+        options.passwordFilePath(), options.clientTls(), WebSocketOptions.NONE, status::line,
+        options.maxMessageSize);
+    // Messages a source could not deliver (oversize, malformed) reach the pipeline as already
+    // failed, so the pipeline alone writes (and counts) every dead letter.
+    Sink<DeadLetter<String>> deadLetters = new DeadLetterLines(
         options.deadLetter != null ? SinkUris.open("--dead-letter", options.deadLetter,
             context.withWebSocket(options.deadLetterWebSocket()))
-            : Sinks.callback(line -> status.line("sluice run: dead letter: " + line))));
+            : Sinks.callback(line -> status.line("sluice run: dead letter: " + line)));
     OpenedSource opened;
     Sink<Object> results;
     try {
-      Sink<DeadLetter<String>> fromSource = (letter, message) -> {
-        sourceDeadLetters.incrementAndGet();
-        return deadLetters.write(letter, message);
-      };
       opened = SourceUris.open(options.source,
-          context.withWebSocket(options.sourceWebSocket(fromSource)));
+          context.withWebSocket(options.sourceWebSocket()));
       results = SinkUris.open("--sink", options.sink,
           context.withWebSocket(options.sinkWebSocket()));
     } catch (RuntimeException e) {
@@ -215,7 +209,7 @@ final class RunCommand implements Callable<Integer> {
         status.line("sluice run: metrics on http://" + options.metricsBind + ":"
             + metrics.port() + "/metrics");
       }
-      if (!options.quiet && connected(sourceReady)) {
+      if (!options.quiet && connected(sourceReady, pipeline)) {
         String work = options.exec != null ? "exec '" + options.exec + "'"
             : options.processorClass;
         status.line("sluice run: " + Redaction.uri(options.source) + " → " + work + " → "
@@ -244,13 +238,15 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /**
-   * Waits for the source's first connection; false if it failed, which the pipeline then
-   * reports as the run's one failure line (so no start line is printed before it).
+   * Waits for the source's first connection, or for the run to end first (a drain, a failure);
+   * false if the connection failed, which the pipeline then reports as the run's one failure
+   * line (so no start line is printed before it).
    */
-  private static boolean connected(CompletionStage<Void> sourceReady) {
+  private static boolean connected(CompletionStage<Void> sourceReady, Pipeline pipeline) {
+    CompletableFuture<Void> ready = sourceReady.toCompletableFuture();
     try {
-      sourceReady.toCompletableFuture().get();
-      return true;
+      CompletableFuture.anyOf(ready, pipeline.completion()).exceptionally(e -> null).get();
+      return ready.isDone() && !ready.isCompletedExceptionally();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
@@ -286,12 +282,7 @@ final class RunCommand implements Callable<Integer> {
       status.line("sluice run: " + (stats.nacked() - drain.abandoned()) + " message(s) handed "
           + "back to the source for redelivery (their child was stopped from outside)");
     }
-    long bySource = sourceDeadLetters.get();
-    if (!options.quiet && bySource > 0) {
-      status.line("sluice run: " + bySource + " message(s) dead-lettered by the source "
-          + "(oversize or malformed)");
-    }
-    long dead = stats.deadLettered() + bySource;
+    long dead = stats.deadLettered();
     if (options.failOnDeadLetter && dead > 0) {
       status.line("sluice run: " + dead + " message(s) dead-lettered");
       return SluiceCommand.DEAD_LETTERS;

@@ -1,9 +1,7 @@
 package dev.sluice.cli;
 
-import dev.sluice.DeadLetter;
 import dev.sluice.Ordering;
 import dev.sluice.RetryPolicy;
-import dev.sluice.Sink;
 import dev.sluice.cli.tls.ClientTls;
 import dev.sluice.cli.uri.Redaction;
 import dev.sluice.cli.uri.WebSocketOptions;
@@ -108,6 +106,13 @@ final class RunOptions {
       description = "Most messages held between receipt and acknowledgement "
           + "(default: 4 per worker, at least 32).")
   Integer maxInFlight;
+
+  @Option(names = "--max-message-size", paramLabel = "SIZE", defaultValue = "1MiB",
+      converter = ByteSizeConverter.class,
+      description = "Largest message a source takes: a line of - or file:, a ws:// message "
+          + "(e.g. 65536, 512KiB, 4MiB; default: ${DEFAULT-VALUE}). A larger one, or a line "
+          + "that is not UTF-8, is dead-lettered (attempts 0) and the rest flows.")
+  int maxMessageSize;
 
   @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "30s",
       converter = DurationConverter.class,
@@ -274,11 +279,10 @@ final class RunOptions {
   }
 
   /**
-   * What {@code --source-header} and {@code --source-subscribe} add to a ws:// source;
-   * {@code deadLetters} gets its oversize and malformed messages.
+   * What {@code --source-header} and {@code --source-subscribe} add to a ws:// source.
    */
-  WebSocketOptions sourceWebSocket(Sink<? super DeadLetter<String>> deadLetters) {
-    return new WebSocketOptions("--source", sourceHeaders, sourceSubscribe, deadLetters);
+  WebSocketOptions sourceWebSocket() {
+    return new WebSocketOptions("--source", sourceHeaders, sourceSubscribe, null);
   }
 
   /** What {@code --sink-header} and {@code --sink-subscribe} add. */

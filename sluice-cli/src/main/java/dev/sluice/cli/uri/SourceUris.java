@@ -15,6 +15,9 @@ import java.util.TreeMap;
  * <ul>
  *   <li>{@code -}: the lines of standard input;</li>
  *   <li>{@code file:PATH}: the lines of a file (topic: the path);</li>
+ *   <li>(for both: a line longer than {@link UriContext#maxMessageSize()} or not valid UTF-8
+ *       is dead-lettered with attempts 0, see {@link Sources#lines(java.io.InputStream, int)});
+ *   </li>
  *   <li>{@code generate:?count=N&interval=D}: the numbers 1..N, the i-th due i × D after start
  *       (the demo's source; count defaults to unlimited, interval to 0);</li>
  *   <li>{@code ws://…}, {@code wss://…}: each WebSocket message (see {@link WebSocketUris});</li>
@@ -49,7 +52,7 @@ public final class SourceUris {
   /** The source {@code uri} names. */
   public static OpenedSource open(String uri, UriContext context) {
     if (uri.equals("-")) {
-      return OpenedSource.local(Sources.lines(context.stdin()));
+      return OpenedSource.local(Sources.lines(context.stdin(), context.maxMessageSize()));
     }
     int colon = uri.indexOf(':');
     String scheme = colon > 0 ? uri.substring(0, colon) : "";
@@ -74,7 +77,7 @@ public final class SourceUris {
       throw new IllegalArgumentException("--source '" + uri + "': cannot read " + path
           + (Files.exists(path) ? " (not a readable file)" : " (no such file)"));
     }
-    return OpenedSource.local(Sources.lines(path));
+    return OpenedSource.local(Sources.lines(path, context.maxMessageSize()));
   }
 
   private static OpenedSource generate(String uri, String rest, UriContext context) {
