@@ -2,6 +2,8 @@ package dev.sluice.sqs;
 
 import dev.sluice.Message;
 import dev.sluice.Ticker;
+import dev.sluice.spi.ConnectionState;
+import dev.sluice.spi.SourceEmitter;
 import dev.sluice.sqs.internal.AbortableHttpClient;
 import dev.sluice.sqs.internal.Queues;
 import dev.sluice.sqs.internal.Receiver;
@@ -47,8 +49,10 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * is extended whenever half of it has passed, so slow work is not handed to a second consumer,
  * up to {@link Builder#maxExtension} after receipt.
  *
- * <p><b>Threads.</b> Thread-safe. {@code onNext} runs on the source's receive thread
- * ({@code sluice-sqs-QUEUE-receive}, a daemon); all deletes, releases and extensions on its
+ * <p><b>Threads.</b> Thread-safe. Built on the core's {@code SourceEmitter} as a source that
+ * reads on demand: {@code onNext} runs on the source's receive thread
+ * ({@code sluice-sqs-QUEUE-receive}, a daemon) or on the thread that calls {@code request},
+ * never concurrently; all deletes, releases and extensions run on its
  * settle thread ({@code sluice-sqs-QUEUE-settle}). Both start on {@code subscribe} and end with
  * {@link #close()}. One subscriber only.
  */
@@ -125,19 +129,15 @@ public final class SqsSource implements Flow.Publisher<Message<String>>, AutoClo
   public void subscribe(Flow.Subscriber<? super Message<String>> subscriber) {
     Objects.requireNonNull(subscriber, "subscriber");
     if (!subscribed.compareAndSet(false, true) || closed.get()) {
-      subscriber.onSubscribe(new Flow.Subscription() {
-        @Override public void request(long n) { }
-        @Override public void cancel() { }
-      });
-      subscriber.onError(new IllegalStateException(
+      SourceEmitter.refuse(subscriber, new IllegalStateException(
           "an SqsSource takes one subscriber, once; it already has one or is closed"));
       return;
     }
-    Receiver r = new Receiver(subscriber, client, config.queue, "sluice-sqs-" + queueName,
+    Receiver r = new Receiver(client, config.queue, "sluice-sqs-" + queueName,
         config.waitTime, config.visibility, config.stopAfter, http == null ? t -> { } : http::abort,
         this::open, this::toMessage, ready);
     receiver = r;
-    r.start();
+    r.start(subscriber);
   }
 
   /** Called on the receive thread once the queue URL is known: starts the settle thread. */
@@ -234,17 +234,22 @@ public final class SqsSource implements Flow.Publisher<Message<String>>, AutoClo
     return ready.copy();
   }
 
-  /** True while the last receive succeeded (false before the first). Safe from any thread. */
-  public boolean connected() {
+  /** Where the source's connection stands; {@link ConnectionState#IDLE} before subscribe. */
+  public ConnectionState state() {
     Receiver r = receiver;
-    return r != null && r.connected();
+    return r == null ? ConnectionState.IDLE : r.state();
+  }
+
+  /** True while the queue answers (the state is {@link ConnectionState#CONNECTED}). */
+  public boolean connected() {
+    return state() == ConnectionState.CONNECTED;
   }
 
   /** What this source did so far and the queue's last sampled depth. Cheap; any thread. */
   public SqsSourceStats stats() {
     Settler s = settler;
     long[] d = depth;
-    return new SqsSourceStats(connected(), received.get(),
+    return new SqsSourceStats(state(), received.get(),
         s == null ? 0 : s.deleted(), s == null ? 0 : s.released(),
         s == null ? 0 : s.extended(), s == null ? 0 : s.lost(),
         s == null ? 0 : s.ceilingReached(), s == null ? 0 : s.inProgress(),

@@ -1,5 +1,6 @@
 package dev.sluice.sqs;
 
+import dev.sluice.spi.ConnectionState;
 import java.time.Duration;
 
 /**
@@ -12,7 +13,7 @@ import java.time.Duration;
  * does), so {@code oldestAgeSeen} is the oldest age (now − sent time) among the messages this
  * source received in the last interval: a lower bound on how far behind the consumers are.
  *
- * @param connected            true while the last receive succeeded
+ * @param state                where the source's connection stands
  * @param received             messages received and handed to the pipeline
  * @param deleted              messages deleted after their acknowledgement
  * @param released             messages made visible again (nacked, or left when closed)
@@ -27,13 +28,13 @@ import java.time.Duration;
  * @param approximateDelayed   messages not yet due (ApproximateNumberOfMessagesDelayed)
  * @param oldestAgeSeen        see above; zero when nothing was received in the interval
  */
-public record SqsSourceStats(boolean connected, long received, long deleted, long released,
+public record SqsSourceStats(ConnectionState state, long received, long deleted, long released,
     long extended, long lost, long ceilingReached, int inProgress, long approximateMessages,
     long approximateInFlight, long approximateDelayed, Duration oldestAgeSeen) {
 
   /** One line for logs. */
   public String summaryLine() {
-    return "received " + received + ", deleted " + deleted + ", released " + released
+    return state.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ", received " + received + ", deleted " + deleted + ", released " + released
         + ", extended " + extended + (lost > 0 ? ", lost acks " + lost : "")
         + ", in progress " + inProgress
         + (approximateMessages >= 0 ? ", queue ~" + approximateMessages + " waiting, ~"

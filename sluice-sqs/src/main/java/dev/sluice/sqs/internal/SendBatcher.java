@@ -1,5 +1,6 @@
 package dev.sluice.sqs.internal;
 
+import dev.sluice.spi.Backoff;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -40,6 +41,8 @@ public final class SendBatcher {
   private static final Logger LOG = LoggerFactory.getLogger(SendBatcher.class);
   private static final int BATCH = 10;
   private static final int MAX_BATCH_BYTES = 256 * 1024;
+  private static final Backoff BACKOFF = Backoff.exponential(Duration.ofMillis(100),
+      Duration.ofSeconds(5));
 
   /** One message to send. */
   public record Entry(String body, Map<String, MessageAttributeValue> attributes, String groupId,
@@ -217,7 +220,7 @@ public final class SendBatcher {
       return;
     }
     retried.increment();
-    long backoff = TimeUnit.MILLISECONDS.toNanos(Math.min(5_000, 100L << Math.min(a.number, 6)));
-    retries.add(new Attempt(a.entry, a.number + 1, System.nanoTime() + backoff));
+    retries.add(new Attempt(a.entry, a.number + 1,
+        System.nanoTime() + BACKOFF.delay(a.number).toNanos()));
   }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.sqs.internal;
 
 import dev.sluice.Acknowledger;
+import dev.sluice.spi.Backoff;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -58,6 +59,8 @@ public final class Settler {
   private static final Logger LOG = LoggerFactory.getLogger(Settler.class);
   static final int MAX_ATTEMPTS = 5;
   private static final int BATCH = 10;
+  private static final Backoff BACKOFF = Backoff.exponential(Duration.ofMillis(100),
+      Duration.ofSeconds(2));
 
   /** What the settle thread does with one message. */
   private enum Kind { DELETE, RELEASE }
@@ -376,9 +379,8 @@ public final class Settler {
   }
 
   private void pause(int attempt) {
-    long millis = Math.min(2_000, 50L << Math.min(attempt, 6));
     try {
-      Thread.sleep(millis);
+      Thread.sleep(BACKOFF.delay(attempt).toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
