@@ -136,6 +136,11 @@ final class SluiceProcess implements AutoCloseable {
     process.toHandle().destroy();
   }
 
+  /** Sends SIGKILL: the process dies at once, with no chance to drain or acknowledge. */
+  void kill() {
+    process.toHandle().destroyForcibly();
+  }
+
   /** Waits (at most a minute) for the exit and for both streams to be read to their end. */
   int awaitExit() {
     try {

@@ -21,7 +21,8 @@ import java.util.TreeMap;
  *   <li>{@code generate:?count=N&interval=D}: the numbers 1..N, the i-th due i × D after start
  *       (the demo's source; count defaults to unlimited, interval to 0);</li>
  *   <li>{@code ws://…}, {@code wss://…}: each WebSocket message (see {@link WebSocketUris});</li>
- *   <li>{@code mqtt://…}, {@code mqtts://…}: an MQTT subscription (see {@link MqttUris}).</li>
+ *   <li>{@code mqtt://…}, {@code mqtts://…}: an MQTT subscription (see {@link MqttUris});</li>
+ *   <li>{@code sqs://QUEUE?…}, {@code sqs:https://…}: an SQS queue (see {@link SqsUris}).</li>
  * </ul>
  *
  * <p>Stateless and thread-safe. {@link #open} checks what it can at once (the scheme, the
@@ -42,7 +43,8 @@ public final class SourceUris {
       "ws", WebSocketUris::source,
       "wss", WebSocketUris::source,
       "mqtt", MqttUris::source,
-      "mqtts", MqttUris::source));
+      "mqtts", MqttUris::source,
+      "sqs", SqsUris::source));
 
   private SourceUris() {
   }
