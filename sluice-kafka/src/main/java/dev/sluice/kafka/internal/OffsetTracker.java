@@ -70,6 +70,27 @@ public final class OffsetTracker {
   }
 
   /**
+   * Takes back the last {@link #start}, of {@code offset}, when its record could not be handed
+   * on after all (it will be fetched again, or handed on later).
+   *
+   * @throws IllegalStateException if {@code offset} is not the last started and unfinished
+   */
+  public synchronized void unstart(long offset) {
+    if (size == 0 || offsets[index(size - 1)] != offset || finished[index(size - 1)]) {
+      throw new IllegalStateException("can only take back the last started offset, not "
+          + offset);
+    }
+    size--;
+    unfinished--;
+    if (size == 0) {
+      next = offset;
+    }
+    if (unfinished == 0) {
+      notifyAll();
+    }
+  }
+
+  /**
    * Records that {@code offset} is finished. Returns true if this call finished it; false if
    * it was never started, is already finished, or is below the watermark (a duplicate ack).
    */
