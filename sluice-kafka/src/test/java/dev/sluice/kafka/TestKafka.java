@@ -1,7 +1,11 @@
 package dev.sluice.kafka;
 
 import dev.sluice.kafka.broker.EmbeddedKafkaBroker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,14 +31,18 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * One embedded KRaft broker for every Kafka test in this JVM (started on first use, stopped at
  * exit), and the small producer/consumer/admin chores the tests share. The broker has a SASL
- * listener with user {@value #USER}.
+ * listener with user {@value #USER} and a TLS listener with a
+ * self-signed certificate made by openssl.
  */
 final class TestKafka {
 
   static final String USER = "alice";
   static final String PASSWORD = "alice-secret";
 
+  static final String KEYSTORE_PASSWORD = "changeit";
+
   private static EmbeddedKafkaBroker broker;
+  private static Path certificate;
 
   private TestKafka() {
   }
@@ -42,8 +50,11 @@ final class TestKafka {
   static synchronized EmbeddedKafkaBroker broker() {
     if (broker == null) {
       long start = System.nanoTime();
+      Path tls = certificates();
+      certificate = tls.resolve("cert.pem");
       broker = EmbeddedKafkaBroker.builder()
           .saslUser(USER, PASSWORD)
+          .tls(tls.resolve("broker.p12"), KEYSTORE_PASSWORD)
           .config("group.min.session.timeout.ms", "1000")
           .start();
       System.out.println("embedded broker started in "
@@ -52,6 +63,41 @@ final class TestKafka {
       Runtime.getRuntime().addShutdownHook(new Thread(started::close, "kafka-test-broker-stop"));
     }
     return broker;
+  }
+
+  /** The broker's self-signed certificate, PEM: what a TLS client trusts. */
+  static synchronized Path certificate() {
+    broker();
+    return certificate;
+  }
+
+  /** A self-signed certificate for 127.0.0.1 and its PKCS12 key store, made by openssl. */
+  private static Path certificates() {
+    try {
+      Path dir = Files.createTempDirectory("sluice-kafka-tls-");
+      run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem",
+          "-out", "cert.pem", "-days", "2", "-subj", "/CN=127.0.0.1",
+          "-addext", "subjectAltName=IP:127.0.0.1");
+      run(dir, "openssl", "pkcs12", "-export", "-in", "cert.pem", "-inkey", "key.pem",
+          "-out", "broker.p12", "-passout", "pass:" + KEYSTORE_PASSWORD, "-name", "broker");
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void run(Path dir, String... command) throws IOException {
+    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    try {
+      if (p.waitFor() != 0) {
+        throw new IllegalStateException(String.join(" ", command) + " failed:\n" + out);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   static String bootstrap() {
