@@ -289,6 +289,11 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
     }
     nextCommit = now + settings.commitInterval().toNanos();
     updateLag();
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{}: owned {}, paused {}, queued {}, handed on {}, delivered {}, settled {}, "
+          + "lag {}", settings.clientId(), owned.keySet(), paused, queued.size(), handedOn,
+          emitter.delivered(), settled.get(), totalLag);
+    }
     Map<TopicPartition, OffsetAndMetadata> offsets = toCommit(owned.values());
     if (offsets.isEmpty()) {
       return;
