@@ -112,7 +112,7 @@ final class MqttUris {
   }
 
   /** {@code source} with each payload decoded as UTF-8; acks go to the original message. */
-  private static Flow.Publisher<Message<String>> utf8(Flow.Publisher<Message<byte[]>> source) {
+  static Flow.Publisher<Message<String>> utf8(Flow.Publisher<Message<byte[]>> source) {
     return subscriber -> source.subscribe(new Flow.Subscriber<Message<byte[]>>() {
       @Override
       public void onSubscribe(Flow.Subscription subscription) {

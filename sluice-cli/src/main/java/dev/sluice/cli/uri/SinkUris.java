@@ -35,7 +35,8 @@ public final class SinkUris {
       "ws", WebSocketUris::sink,
       "wss", WebSocketUris::sink,
       "mqtt", MqttUris::sink,
-      "mqtts", MqttUris::sink));
+      "mqtts", MqttUris::sink,
+      "kafka", KafkaUris::sink));
 
   private SinkUris() {
   }

@@ -39,7 +39,8 @@ public final class SourceUris {
       "ws", WebSocketUris::source,
       "wss", WebSocketUris::source,
       "mqtt", MqttUris::source,
-      "mqtts", MqttUris::source));
+      "mqtts", MqttUris::source,
+      "kafka", KafkaUris::source));
 
   private SourceUris() {
   }
