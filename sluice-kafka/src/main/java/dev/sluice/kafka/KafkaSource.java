@@ -139,16 +139,22 @@ public final class KafkaSource implements Flow.Publisher<Message<byte[]>>, AutoC
 
   /**
    * Stops taking records, waits up to the close timeout for those delivered to be settled,
-   * commits, leaves the group and closes the consumer. Idempotent; any thread.
+   * commits, leaves the group and closes the consumer. Idempotent; any thread. If the calling
+   * thread is interrupted it stops waiting (the consumer still closes on its own thread) and
+   * keeps its interrupt status.
    */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     ConsumerLoop l = loop.get();
     if (l == null) {
       return;
     }
     l.stop();
-    l.awaitEnd(settings.closeTimeout().toMillis() * 2 + 10_000, TimeUnit.MILLISECONDS);
+    try {
+      l.awaitEnd(settings.closeTimeout().toMillis() * 2 + 10_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**

@@ -55,9 +55,13 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** SIGKILL: no shutdown hook, no commit, no leaving the group. */
-  void kill() throws InterruptedException {
+  void kill() {
     process.destroyForcibly();
-    process.waitFor(30, TimeUnit.SECONDS);
+    try {
+      process.waitFor(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Closes stdin, so the member drains and exits; returns its exit code. */
@@ -75,7 +79,7 @@ final class ChildJvm implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (process.isAlive()) {
       kill();
     }

@@ -222,13 +222,24 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
   }
 
   private Message<byte[]> message(ConsumerRecord<byte[], byte[]> r, PartitionState ps) {
-    Map<String, String> headers = new HashMap<>(8);
-    for (Header h : r.headers()) {
-      headers.put(h.key(), h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8));
+    String partition = Integer.toString(r.partition());
+    String offset = Long.toString(r.offset());
+    String timestamp = Long.toString(r.timestamp());
+    Header[] recordHeaders = r.headers().toArray();
+    Map<String, String> headers;
+    if (recordHeaders.length == 0) {
+      // Already immutable: the builder keeps it without a copy.
+      headers = Map.of(PARTITION, partition, OFFSET, offset, TIMESTAMP, timestamp);
+    } else {
+      headers = new HashMap<>(recordHeaders.length * 2 + 6);
+      for (Header h : recordHeaders) {
+        byte[] value = h.value();
+        headers.put(h.key(), value == null ? "" : new String(value, StandardCharsets.UTF_8));
+      }
+      headers.put(PARTITION, partition);
+      headers.put(OFFSET, offset);
+      headers.put(TIMESTAMP, timestamp);
     }
-    headers.put(PARTITION, Integer.toString(r.partition()));
-    headers.put(OFFSET, Long.toString(r.offset()));
-    headers.put(TIMESTAMP, Long.toString(r.timestamp()));
     byte[] key = r.key();
     return Message.builder(r.value() == null ? EMPTY : r.value())
         .key(key == null ? null : new String(key, StandardCharsets.UTF_8))
