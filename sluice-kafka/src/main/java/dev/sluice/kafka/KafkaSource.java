@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +78,7 @@ public final class KafkaSource implements Flow.Publisher<Message<byte[]>>, AutoC
   private final SourceSettings settings;
   private final AtomicBoolean subscribed = new AtomicBoolean();
   private final AtomicReference<ConsumerLoop> loop = new AtomicReference<>();
+  private final CompletableFuture<Void> assigned = new CompletableFuture<>();
 
   private KafkaSource(SourceSettings settings) {
     this.settings = settings;
@@ -113,8 +115,9 @@ public final class KafkaSource implements Flow.Publisher<Message<byte[]>>, AutoC
         });
     ConsumerLoop consumerLoop;
     try {
-      consumerLoop = new ConsumerLoop(settings, emitter);
+      consumerLoop = new ConsumerLoop(settings, emitter, assigned);
     } catch (RuntimeException e) {
+      assigned.completeExceptionally(e);
       emitter.start();
       emitter.fail(new IllegalArgumentException("cannot create the Kafka consumer: "
           + e.getMessage(), e));
@@ -125,6 +128,15 @@ public final class KafkaSource implements Flow.Publisher<Message<byte[]>>, AutoC
     Thread thread = new Thread(consumerLoop, "sluice-kafka-" + settings.clientId());
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /**
+   * Completes when the group first assigns this member partitions (so records produced from
+   * then on reach it without waiting for a rebalance), or exceptionally if the consumer failed
+   * or stopped first. Completes on the source's thread.
+   */
+  public CompletableFuture<Void> assigned() {
+    return assigned;
   }
 
   /** What the source has done so far; any thread. */

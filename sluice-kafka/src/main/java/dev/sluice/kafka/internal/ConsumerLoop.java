@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -72,6 +73,7 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
   private final Emitter<Message<byte[]>> emitter;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final CountDownLatch ended = new CountDownLatch(1);
+  private final CompletableFuture<Void> assigned;
   private final AtomicLong settled = new AtomicLong();
   private final AtomicLong nacked = new AtomicLong();
   private final AtomicLong received = new AtomicLong();
@@ -92,9 +94,11 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
   private PartitionState last;
 
   /** A loop for {@code emitter}'s subscriber; the consumer is created here, used in {@link #run}. */
-  public ConsumerLoop(SourceSettings settings, Emitter<Message<byte[]>> emitter) {
+  public ConsumerLoop(SourceSettings settings, Emitter<Message<byte[]>> emitter,
+      CompletableFuture<Void> assigned) {
     this.settings = settings;
     this.emitter = emitter;
+    this.assigned = assigned;
     this.consumer = new KafkaConsumer<>(settings.consumerProperties(),
         new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
@@ -144,7 +148,11 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
     } finally {
       closeConsumer();
       if (failure != null) {
+        assigned.completeExceptionally(failure);
         emitter.fail(failure);
+      } else {
+        assigned.completeExceptionally(new IllegalStateException("the source stopped before "
+            + "it was assigned partitions"));
       }
       ended.countDown();
     }
@@ -408,6 +416,7 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
     if (paused) {
       consumer.pause(partitions);
     }
+    assigned.complete(null);
     LOG.info("{}: assigned {} (now {} partitions{})", settings.clientId(), partitions,
         owned.size(), skips == 0 ? "" : ", " + skips + " records finished by the last owner");
   }
