@@ -12,7 +12,9 @@ import dev.sluice.Sinks;
 import dev.sluice.Sluice;
 import dev.sluice.Stats;
 import dev.sluice.cli.exec.ChildEnvironment;
+import dev.sluice.cli.exec.ChildSessions;
 import dev.sluice.cli.exec.CommandWords;
+import dev.sluice.cli.exec.ExecLimits;
 import dev.sluice.cli.exec.ExecProcessor;
 import dev.sluice.cli.metrics.HealthMonitor;
 import dev.sluice.cli.metrics.MetricsServer;
@@ -26,8 +28,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
@@ -71,6 +76,11 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   private RunOptions options;
 
+  /** The pipeline's name: its workers are PIPELINE_NAME-worker-1, … */
+  private static final String PIPELINE_NAME = "sluice";
+  /** A worker waiting this long for its child's answer is named in the status and /health. */
+  private static final Duration LONG_WAIT = Duration.ofSeconds(10);
+
   /** Dead letters written by the source itself (a WebSocket's oversize, malformed messages). */
   private final AtomicLong sourceDeadLetters = new AtomicLong();
 
@@ -87,20 +97,30 @@ final class RunCommand implements Callable<Integer> {
     Function<? super Message<String>, ?> keyOf = key != null ? key : Message::key;
     AutoCloseable processorResources;
     MessageProcessor<String, ?> processor;
+    ExecProcessor children = null;
     if (options.exec != null) {
       Map<String, String> env = ChildEnvironment.of(System.getenv(), options.execEnv);
       List<String> argv = CommandWords.split(options.exec);
       CommandWords.resolve(argv.get(0), env.get("PATH"));
-      ExecProcessor children =
-          new ExecProcessor(argv, env, options.execFormat, keyOf, status::line, status::line);
-      processor = children;
-      processorResources = children;
+      ExecLimits limits = new ExecLimits(options.timeout, options.execStartTimeout);
+      ChildSessions sessions = ChildSessions.isolated(env.get("PATH"), status::line);
+      ExecProcessor exec = new ExecProcessor(argv, env, options.execFormat, keyOf, status::line,
+          status::line, limits, sessions);
+      children = exec;
+      processor = exec;
+      processorResources = () -> {
+        try {
+          exec.close();
+        } finally {
+          sessions.close();
+        }
+      };
     } else {
       processor = ProcessorClasses.load(options.processorClass, options.classpath);
       processorResources = ProcessorClasses.closerOf(processor);
     }
     UriContext context = new UriContext(System.in, parent.out(),
-        options.passwordFilePath(), WebSocketOptions.NONE, status::line);
+        options.passwordFilePath(), options.clientTls(), WebSocketOptions.NONE, status::line);
     // One dead-letter sink for the pipeline and a WebSocket source's own (oversize, malformed)
     // messages; they write from different threads, so the writes are serialised.
     SerialSink<DeadLetter<String>> deadLetters = new SerialSink<>(new DeadLetterLines(
@@ -123,9 +143,11 @@ final class RunCommand implements Callable<Integer> {
       throw e;
     }
     PipelineBuilder<String, Object> builder = Sluice.from(opened.publisher())
+        .name(PIPELINE_NAME)
         .workers(options.workerCount())
         .retry(options.retryPolicy())
-        .timeout(options.timeout)
+        // an --exec child times its attempts itself, from when the line is written to it
+        .timeout(children != null ? Duration.ZERO : options.timeout)
         .drainTimeout(options.drainTimeout)
         .processMessages(processor);
     if (options.maxInFlight != null) {
@@ -137,27 +159,34 @@ final class RunCommand implements Callable<Integer> {
       builder.ordering(mode);
     }
     builder.deadLetters(deadLetters);
+    ExecProcessor exec = children;
+    Supplier<List<String>> waits = exec == null ? List::of : () -> exec.waits(LONG_WAIT);
     HealthMonitor health =
-        new HealthMonitor(options.stallLimit(), System::nanoTime, opened.connected());
+        new HealthMonitor(options.stallLimit(), System::nanoTime, opened.connected(), waits);
     MetricsServer metrics = null;
     if (options.metricsPort != null) {
       metrics = MetricsServer.start(options.metricsBind, options.metricsPort, health);
     }
-    return run(builder.to(results), status, health, metrics, processorResources,
-        opened.closer());
+    return run(builder.to(results), status, health, metrics, exec, waits, processorResources,
+        opened.closer(), opened.ready());
   }
 
   private int run(PipelineBuilder<String, Object> builder, StatusLine status,
-      HealthMonitor health, MetricsServer metrics, AutoCloseable processorResources,
-      AutoCloseable sourceConnection) throws Exception {
+      HealthMonitor health, MetricsServer metrics, ExecProcessor exec,
+      Supplier<List<String>> waits, AutoCloseable processorResources,
+      AutoCloseable sourceConnection, CompletionStage<Void> sourceReady) throws Exception {
     Pipeline pipeline = null;
     SignalDrain signals = null;
     try {
       builder.onStats(Duration.ofSeconds(1), stats -> {
         health.observe(stats);
-        status.update(stats);
+        status.update(stats, waits.get());
       });
-      signals = SignalDrain.install(options.drainTimeout, status::line);
+      signals = SignalDrain.install(options.drainTimeout, status::line,
+          exec == null ? () -> { } : exec::drainStarted);
+      if (exec != null) {
+        exec.prestart(workerNames(options.workerCount()));
+      }
       pipeline = builder.start();
       signals.attach(pipeline);
       if (metrics != null) {
@@ -165,7 +194,7 @@ final class RunCommand implements Callable<Integer> {
         status.line("sluice run: metrics on http://" + options.metricsBind + ":"
             + metrics.port() + "/metrics");
       }
-      if (!options.quiet) {
+      if (!options.quiet && connected(sourceReady)) {
         String work = options.exec != null ? "exec '" + options.exec + "'"
             : options.processorClass;
         status.line("sluice run: " + Redaction.uri(options.source) + " → " + work + " → "
@@ -173,6 +202,9 @@ final class RunCommand implements Callable<Integer> {
       }
       Stats stats = pipeline.awaitCompletion();
       status.finish();
+      if (exec != null && !options.quiet && exec.startUpSummary() != null) {
+        status.line("sluice run: " + exec.startUpSummary() + ", not counted as --timeout");
+      }
       return outcome(stats, signals.signalsReceived(), pipeline.drain(Duration.ZERO), status);
     } finally {
       status.finish();
@@ -188,6 +220,28 @@ final class RunCommand implements Callable<Integer> {
       }
       sourceConnection.close();
     }
+  }
+
+  /**
+   * Waits for the source's first connection; false if it failed, which the pipeline then
+   * reports as the run's one failure line (so no start line is printed before it).
+   */
+  private static boolean connected(CompletionStage<Void> sourceReady) {
+    try {
+      sourceReady.toCompletableFuture().get();
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException e) {
+      return false;
+    }
+  }
+
+  /** The names the pipeline gives its worker threads ({@link PipelineBuilder#name}). */
+  private static List<String> workerNames(int workers) {
+    return java.util.stream.IntStream.rangeClosed(1, workers)
+        .mapToObj(i -> PIPELINE_NAME + "-worker-" + i).toList();
   }
 
   private static void closeQuietly(AutoCloseable resource, Exception failure) {
@@ -206,6 +260,10 @@ final class RunCommand implements Callable<Integer> {
       status.line("sluice run: stopped at once: " + drain.abandoned()
           + " message(s) given up unprocessed");
       return SluiceCommand.FAILED;
+    }
+    if (stats.nacked() > 0 && drain.abandoned() < stats.nacked()) {
+      status.line("sluice run: " + (stats.nacked() - drain.abandoned()) + " message(s) handed "
+          + "back to the source for redelivery (their child was stopped from outside)");
     }
     long bySource = sourceDeadLetters.get();
     if (!options.quiet && bySource > 0) {

@@ -4,6 +4,7 @@ import dev.sluice.DeadLetter;
 import dev.sluice.Ordering;
 import dev.sluice.RetryPolicy;
 import dev.sluice.Sink;
+import dev.sluice.cli.tls.ClientTls;
 import dev.sluice.cli.uri.Redaction;
 import dev.sluice.cli.uri.WebSocketOptions;
 import dev.sluice.cli.exec.ExecFormat;
@@ -50,6 +51,12 @@ final class RunOptions {
       description = "Set a variable in the children's minimal environment (repeatable).")
   List<String> execEnv = new ArrayList<>();
 
+  @Option(names = "--exec-start-timeout", paramLabel = "DURATION", defaultValue = "60s",
+      converter = DurationConverter.class,
+      description = "With --timeout: how long a fresh child may take to start, on top of "
+          + "--timeout for its first answer (default: ${DEFAULT-VALUE}).")
+  Duration execStartTimeout;
+
   @Option(names = "--processor", paramLabel = "CLASS",
       description = "Run each message through this Java class (a dev.sluice.Processor"
           + "<String, ?>) instead of a command.")
@@ -83,7 +90,8 @@ final class RunOptions {
   @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "0",
       converter = DurationConverter.class,
       description = "Longest one attempt may run; then it fails and an --exec child is "
-          + "killed and restarted (default: 0, no limit).")
+          + "killed and restarted; an --exec attempt is timed from when its line is written "
+          + "to a started child (default: 0, no limit).")
   Duration timeout;
 
   @Option(names = "--max-in-flight", paramLabel = "N",
@@ -143,14 +151,24 @@ final class RunOptions {
   String sinkSubscribe;
 
   @Option(names = "--trust-store", paramLabel = "FILE",
-      description = "For wss:// sources and sinks: trust the certificates in this PKCS12 or "
-          + "JKS file instead of the JDK's.")
+      description = "For every TLS URI (mqtts://, wss://): trust the CA certificates in this "
+          + "file (PEM such as ca.crt, PKCS12 or JKS) instead of the JDK's.")
   String trustStore;
 
   @Option(names = "--trust-store-password-file", paramLabel = "FILE",
       description = "--trust-store's password, read from this file (else "
           + "$SLUICE_TRUST_STORE_PASSWORD if set, else none); never printed.")
   String trustStorePasswordFile;
+
+  @Option(names = "--key-store", paramLabel = "FILE",
+      description = "For every TLS URI: present this client certificate (mutual TLS): a PEM "
+          + "file with the certificate and its unencrypted key, or a PKCS12 store.")
+  String keyStore;
+
+  @Option(names = "--key-store-password-file", paramLabel = "FILE",
+      description = "--key-store's password, read from this file (else "
+          + "$SLUICE_KEY_STORE_PASSWORD if set, else none); never printed.")
+  String keyStorePasswordFile;
 
   @Option(names = "--password-file", paramLabel = "FILE",
       description = "Broker password, read from this file (else $SLUICE_MQTT_PASSWORD); "
@@ -201,12 +219,18 @@ final class RunOptions {
     }
     checkWebSocket("--source", source, sourceHeaders, sourceSubscribe);
     checkWebSocket("--sink", sink, sinkHeaders, sinkSubscribe);
-    if (trustStore != null && !isWss(source) && !isWss(sink) && !isWss(deadLetter)) {
-      throw new IllegalArgumentException("--trust-store " + trustStore
-          + " needs a wss:// --source, --sink or --dead-letter");
+    for (String option : new String[] {"--trust-store", "--key-store"}) {
+      String file = option.equals("--trust-store") ? trustStore : keyStore;
+      if (file != null && !isTls(source) && !isTls(sink) && !isTls(deadLetter)) {
+        throw new IllegalArgumentException(option + " " + file + " needs a TLS URI "
+            + "(mqtts:// or wss://) as --source, --sink or --dead-letter");
+      }
     }
     if (trustStorePasswordFile != null && trustStore == null) {
       throw new IllegalArgumentException("--trust-store-password-file goes with --trust-store");
+    }
+    if (keyStorePasswordFile != null && keyStore == null) {
+      throw new IllegalArgumentException("--key-store-password-file goes with --key-store");
     }
   }
 
@@ -223,37 +247,37 @@ final class RunOptions {
     }
   }
 
-  private static boolean isWss(String uri) {
-    return uri != null && uri.startsWith("wss:");
+  private static boolean isTls(String uri) {
+    return uri != null && (uri.startsWith("wss:") || uri.startsWith("mqtts:")
+        || uri.startsWith("ssl:"));
+  }
+
+  /** What every TLS URI trusts and presents: {@code --trust-store}, {@code --key-store}. */
+  ClientTls clientTls() {
+    return ClientTls.load(path(trustStore), path(trustStorePasswordFile), path(keyStore),
+        path(keyStorePasswordFile), System.getenv());
+  }
+
+  private static Path path(String file) {
+    return file == null ? null : Path.of(file);
   }
 
   /**
-   * What {@code --source-header}, {@code --source-subscribe} and {@code --trust-store} add to
-   * a ws:// source; {@code deadLetters} gets its oversize and malformed messages.
+   * What {@code --source-header} and {@code --source-subscribe} add to a ws:// source;
+   * {@code deadLetters} gets its oversize and malformed messages.
    */
   WebSocketOptions sourceWebSocket(Sink<? super DeadLetter<String>> deadLetters) {
-    return new WebSocketOptions("--source", sourceHeaders, sourceSubscribe, trustStorePath(),
-        trustStorePasswordPath(), deadLetters);
+    return new WebSocketOptions("--source", sourceHeaders, sourceSubscribe, deadLetters);
   }
 
-  /** What {@code --sink-header}, {@code --sink-subscribe} and {@code --trust-store} add. */
+  /** What {@code --sink-header} and {@code --sink-subscribe} add. */
   WebSocketOptions sinkWebSocket() {
-    return new WebSocketOptions("--sink", sinkHeaders, sinkSubscribe, trustStorePath(),
-        trustStorePasswordPath(), null);
+    return new WebSocketOptions("--sink", sinkHeaders, sinkSubscribe, null);
   }
 
-  /** A ws:// dead-letter sink gets the trust store only. */
+  /** A ws:// dead-letter sink gets nothing but the run's TLS settings. */
   WebSocketOptions deadLetterWebSocket() {
-    return new WebSocketOptions("--dead-letter", List.of(), null, trustStorePath(),
-        trustStorePasswordPath(), null);
-  }
-
-  private Path trustStorePath() {
-    return trustStore == null ? null : Path.of(trustStore);
-  }
-
-  private Path trustStorePasswordPath() {
-    return trustStorePasswordFile == null ? null : Path.of(trustStorePasswordFile);
+    return new WebSocketOptions("--dead-letter", List.of(), null, null);
   }
 
   /** The ordering mode {@code --ordering} names. */

@@ -30,18 +30,30 @@ final class SignalDrain implements AutoCloseable {
   private Pipeline pipeline;      // guarded by this; null until attach
   private final Duration drainTimeout;
   private final Consumer<String> notices;
+  private final Runnable onFirstSignal;
   private final AtomicInteger signals = new AtomicInteger();
   private final List<Signal> installed = new ArrayList<>();
   private final List<SignalHandler> previous = new ArrayList<>();
 
-  private SignalDrain(Duration drainTimeout, Consumer<String> notices) {
+  private SignalDrain(Duration drainTimeout, Consumer<String> notices, Runnable onFirstSignal) {
     this.drainTimeout = drainTimeout;
     this.notices = notices;
+    this.onFirstSignal = onFirstSignal;
   }
 
   /** Handles SIGTERM and SIGINT until {@link #close}, for the pipeline {@link #attach}ed. */
   static SignalDrain install(Duration drainTimeout, Consumer<String> notices) {
-    SignalDrain drain = new SignalDrain(drainTimeout, notices);
+    return install(drainTimeout, notices, () -> { });
+  }
+
+  /**
+   * As {@link #install(Duration, Consumer)}; {@code onFirstSignal} runs on the signal thread
+   * before the drain begins (e.g. so that a child that dies now hands its message back
+   * instead of failing it). It must be quick and thread-safe.
+   */
+  static SignalDrain install(Duration drainTimeout, Consumer<String> notices,
+      Runnable onFirstSignal) {
+    SignalDrain drain = new SignalDrain(drainTimeout, notices, onFirstSignal);
     for (String name : List.of("TERM", "INT")) {
       try {
         Signal signal = new Signal(name);
@@ -69,6 +81,7 @@ final class SignalDrain implements AutoCloseable {
   private void onSignal(Signal signal) {
     int n = signals.incrementAndGet();
     if (n == 1) {
+      onFirstSignal.run();
       notices.accept("sluice run: SIG" + signal.getName() + ": draining (up to "
           + DurationParser.format(drainTimeout) + "; send it again to stop at once)");
     } else if (n == 2) {

@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.Stats;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -48,11 +49,23 @@ final class StatusLine {
 
   /** Shows {@code stats} now (terminal) or when a log line is due (elsewhere). */
   synchronized void update(Stats stats) {
+    update(stats, List.of());
+  }
+
+  /**
+   * Shows {@code stats} and, after it, the longest of {@code waits} (workers waiting long for
+   * an answer, longest first) with how many more there are: a run whose workers all wait on
+   * silent children says so instead of showing only "busy 2/2, utilisation 0%".
+   */
+  synchronized void update(Stats stats, List<String> waits) {
     if (quiet) {
       return;
     }
+    String summary = stats.summaryLine() + (waits.isEmpty() ? ""
+        : " · " + waits.get(0) + (waits.size() > 1 ? " (+" + (waits.size() - 1)
+            + " more waiting)" : ""));
     if (terminal) {
-      status = "sluice: " + stats.summaryLine();
+      status = "sluice: " + summary;
       err.print(CLEAR_LINE + status);
       err.flush();
       return;
@@ -60,7 +73,7 @@ final class StatusLine {
     long now = System.nanoTime();
     if (now - lastLogNanos >= logEveryNanos) {
       lastLogNanos = now;
-      err.println("sluice run: " + stats.summaryLine());
+      err.println("sluice run: " + summary);
       err.flush();
     }
   }

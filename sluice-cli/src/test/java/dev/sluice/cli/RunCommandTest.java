@@ -102,7 +102,8 @@ class RunCommandTest {
             "--sink-header", "A=@env:"}, "--sink-header A=@env: names no variable"),
         Arguments.of(new String[] {"run", "--exec", "cat", "--source", "ws://h/x",
             "--trust-store", "trust.p12"},
-            "--trust-store trust.p12 needs a wss:// --source, --sink or --dead-letter"),
+            "--trust-store trust.p12 needs a TLS URI (mqtts:// or wss://) as --source, --sink "
+                + "or --dead-letter"),
         Arguments.of(new String[] {"run", "--exec", "cat", "--trust-store-password-file", "pw"},
             "--trust-store-password-file goes with --trust-store"),
         Arguments.of(new String[] {"run", "--exec", "cat", "--ws-header", "A=b"},

@@ -7,7 +7,6 @@ import dev.sluice.cli.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,12 +29,8 @@ class RunExecTest {
   @TempDir
   Path dir;
 
-  /** Writes an executable {@code /bin/sh} script and returns its path. */
   private Path script(String name, String body) throws IOException {
-    Path file = dir.resolve(name);
-    Files.writeString(file, "#!/bin/sh\n" + body);
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return file;
+    return ShellScripts.write(dir, name, body);
   }
 
   private static String lines(List<String> lines) {
@@ -145,8 +140,11 @@ class RunExecTest {
         done
         """);
     Path deadLetters = dir.resolve("dead.jsonl");
+    // --exec-start-timeout 0: a fresh child's first answer is timed like any other (by
+    // default it may also use up to 60 s of start-up allowance)
     SluiceProcess run = SluiceProcess.run(dir, "a\nhang\nb\nc\n", "run", "--exec",
-        work.toString(), "--workers", "2", "--timeout", "300ms", "--retries", "1",
+        work.toString(), "--workers", "2", "--timeout", "300ms", "--exec-start-timeout", "0",
+        "--retries", "1",
         "--backoff", "10ms", "--dead-letter", "file:" + deadLetters, "--fail-on-dead-letter",
         "--quiet");
 

@@ -32,9 +32,31 @@ final class SluiceProcess implements AutoCloseable {
     this.errPump = pump(process.getErrorStream(), err);
   }
 
+  /** Starts {@code sluice ARGS…} in {@code dir} with {@code env} added to its environment. */
+  static SluiceProcess start(Path dir, java.util.Map<String, String> env, String... args) {
+    return start(dir, List.of(), builder -> builder.environment().putAll(env), args);
+  }
+
   /** Starts {@code sluice ARGS…} in {@code dir}. */
   static SluiceProcess start(Path dir, String... args) {
-    List<String> command = new ArrayList<>(List.of(
+    return start(dir, List.of(), builder -> { }, args);
+  }
+
+  /**
+   * Starts {@code sluice ARGS…} in {@code dir} as the leader of a process group and session
+   * of its own (through util-linux {@code setsid}), with SIGINT and SIGTERM at their defaults
+   * (a build run in the background would otherwise pass SIGINT on ignored), so that a test can
+   * signal the whole group as a terminal or {@code timeout} does. Its group id is its pid.
+   */
+  static SluiceProcess startInOwnGroup(Path dir, String... args) {
+    return start(dir, List.of("setsid", "env", "--default-signal=INT,TERM"), builder -> { },
+        args);
+  }
+
+  private static SluiceProcess start(Path dir, List<String> prefix,
+      java.util.function.Consumer<ProcessBuilder> setup, String... args) {
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
         "-Dslf4j.internal.verbosity=WARN",
@@ -44,6 +66,7 @@ final class SluiceProcess implements AutoCloseable {
         "-cp", System.getProperty("java.class.path"), SluiceCommand.class.getName()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+    setup.accept(builder);
     try {
       return new SluiceProcess(builder.start());
     } catch (IOException e) {

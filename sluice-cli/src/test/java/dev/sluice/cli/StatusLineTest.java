@@ -58,4 +58,15 @@ class StatusLineTest {
 
     assertThat(err()).isEqualTo("dead letter\n");
   }
+
+  @Test
+  void workersWaitingLongAreNamedAfterTheStatusLongestFirst() {
+    StatusLine status = new StatusLine(err, false, false, Duration.ofNanos(1));
+
+    status.update(stats, java.util.List.of("sluice-worker-2 waiting 37 s on message #14",
+        "sluice-worker-1 waiting 12 s on message #15"));
+
+    assertThat(err()).isEqualTo("sluice run: " + stats.summaryLine()
+        + " · sluice-worker-2 waiting 37 s on message #14 (+1 more waiting)\n");
+  }
 }

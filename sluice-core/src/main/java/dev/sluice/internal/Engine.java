@@ -241,6 +241,10 @@ public final class Engine<T> implements Pipeline, Flow.Subscriber<Message<T>>, S
   }
 
   private void onFailure(Envelope<T> envelope, Throwable error) {
+    if (error instanceof dev.sluice.RedeliverException) {
+      nack(envelope, error);      // not the message's failure: no retry, no dead letter
+      return;
+    }
     stats.failed.increment();
     if (stopping) {
       abandon(envelope);

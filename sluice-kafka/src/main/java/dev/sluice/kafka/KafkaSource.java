@@ -131,9 +131,9 @@ public final class KafkaSource implements Flow.Publisher<Message<byte[]>>, AutoC
   }
 
   /**
-   * Completes when the group first assigns this member partitions (so records produced from
-   * then on reach it without waiting for a rebalance), or exceptionally if the consumer failed
-   * or stopped first. Completes on the source's thread.
+   * Completes when this member has joined its group and received its first assignment (which
+   * may be empty when the group has more members than partitions), or exceptionally if the
+   * consumer failed or stopped first. Completes on the source's thread.
    */
   public CompletableFuture<Void> assigned() {
     return assigned;

@@ -33,7 +33,7 @@ public final class MqttEndpoint {
 
   private MqttEndpoint(Builder b) {
     this.host = b.host;
-    this.port = b.port > 0 ? b.port : (b.tls != null ? 8883 : 1883);
+    this.port = b.port >= 0 ? b.port : (b.tls != null ? 8883 : 1883);
     this.tls = b.tls;
     this.credentials = b.credentials;
     this.version = b.version;
@@ -104,7 +104,7 @@ public final class MqttEndpoint {
   /** Builds an {@link MqttEndpoint}; every setting is checked in {@link #build()}. Not thread-safe. */
   public static final class Builder {
     private String host = "127.0.0.1";
-    private int port;
+    private int port = -1;                 // -1: the scheme's default
     private TlsConfig tls;
     private Credentials credentials;
     private MqttVersion version = MqttVersion.V5;
@@ -121,7 +121,8 @@ public final class MqttEndpoint {
      * {@code mqtts://host[:port]} (8883, TLS with the JDK's trust unless {@link #tls} says
      * otherwise); {@code tcp://} and {@code ssl://} are accepted as aliases. A username in the
      * URI is kept; a password there is refused. Path and query are ignored here (see
-     * {@link MqttSource.Builder#uri}).
+     * {@link MqttSource.Builder#uri}). A port outside 1..65535 (0 included) fails in
+     * {@link #build()}.
      *
      * @throws IllegalArgumentException for another scheme, no host, or a password in the URI
      */
@@ -151,7 +152,7 @@ public final class MqttEndpoint {
             + redact(uri) + ": use Credentials.fromEnv or Credentials.fromFile");
       }
       this.host = parsed.getHost();
-      this.port = parsed.getPort() > 0 ? parsed.getPort() : 0;
+      this.port = parsed.getPort();         // -1 when the URI gives none; 0 is refused in build()
       if (secure && tls == null) {
         tls = TlsConfig.defaults();
       } else if (!secure) {
@@ -168,7 +169,7 @@ public final class MqttEndpoint {
     /** The broker's host name or address. */
     public Builder host(String host) { this.host = Objects.requireNonNull(host, "host"); return this; }
 
-    /** The broker's port (default 1883, or 8883 with TLS). */
+    /** The broker's port, 1..65535 (default 1883, or 8883 with TLS). */
     public Builder port(int port) { this.port = port; return this; }
 
     /** TLS settings; null for plain TCP. */
@@ -209,7 +210,7 @@ public final class MqttEndpoint {
      */
     public MqttEndpoint build() {
       require(!host.isBlank(), "host must not be blank");
-      require(port >= 0 && port <= 65535, "port must be in 1..65535 but was " + port);
+      require(port == -1 || port >= 1 && port <= 65535, "port must be in 1..65535 but was " + port);
       long keepAliveS = keepAlive.getSeconds();
       require(keepAliveS >= 1 && keepAliveS <= 65535,
           "keepAlive must be between 1s and 65535s but was " + keepAlive);

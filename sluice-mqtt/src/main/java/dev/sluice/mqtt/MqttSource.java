@@ -144,8 +144,8 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
         .thenCompose(sessionPresent -> conn.subscribe(filters, qos))
         .whenComplete((ok, error) -> {
           if (error != null) {
-            LOG.error("{}: cannot consume {} from {}: {}", clientId, filters, endpoint,
-                error.toString());
+            // the subscriber gets the error (and reports it); a log line here would say it twice
+            LOG.debug("{}: cannot consume {} from {}", clientId, filters, endpoint, error);
             box.fail(error);
             subscribedFuture.completeExceptionally(error);
           } else {
@@ -222,7 +222,7 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
     Inbox box = inbox;
     Connection conn = connection;
     ConnectionState state = conn == null ? ConnectionState.CONNECTING : conn.state();
-    if (box == null) {
+    if (box == null || conn == null) {           // subscribe() sets the inbox, then the connection
       return new MqttSourceStats(state, 0, 0, 0, 0, 0, Duration.ZERO, 0, 0, 0);
     }
     return new MqttSourceStats(state, conn.reconnects(), box.received(), box.acked(),

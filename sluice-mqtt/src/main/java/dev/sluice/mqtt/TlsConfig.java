@@ -1,21 +1,21 @@
 package dev.sluice.mqtt;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.util.Locale;
 import java.util.Objects;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * TLS for {@code mqtts://}: an optional trust store (to trust a private CA; default: the JDK's
- * trusted CAs) and an optional key store holding a client certificate. Stores ending in
- * {@code .jks} are read as JKS, others as PKCS#12. Store passwords are never printed.
+ * TLS for {@code mqtts://}: what to trust (default: the JDK's trusted CAs) and, for mutual
+ * TLS, a client certificate. Either give stores ({@link Builder#trustStore},
+ * {@link Builder#keyStore}: PKCS#12 or JKS, told apart by their content) or ready-made
+ * factories ({@link Builder#trustManagers}, {@link Builder#keyManagers}), e.g. from PEM files
+ * read by the caller. The broker's host name is always checked against its certificate.
+ * Store passwords are never printed.
  *
  * <p>Immutable and thread-safe. The stores are read when {@link Builder#build()} runs, so a
  * missing file or a wrong password fails there.
@@ -64,8 +64,22 @@ public final class TlsConfig {
     private char[] trustStorePassword;
     private Path keyStore;
     private char[] keyStorePassword;
+    private TrustManagerFactory trustManagers;
+    private KeyManagerFactory keyManagers;
 
     private Builder() {
+    }
+
+    /** Trust what these (initialised) trust managers trust; instead of {@link #trustStore}. */
+    public Builder trustManagers(TrustManagerFactory factory) {
+      this.trustManagers = Objects.requireNonNull(factory, "factory");
+      return this;
+    }
+
+    /** Present the certificate these (initialised) key managers hold; instead of {@link #keyStore}. */
+    public Builder keyManagers(KeyManagerFactory factory) {
+      this.keyManagers = Objects.requireNonNull(factory, "factory");
+      return this;
     }
 
     /** A store of CA certificates to trust; {@code password} may be null for none. */
@@ -85,37 +99,39 @@ public final class TlsConfig {
     /**
      * Reads the stores.
      *
-     * @throws IllegalArgumentException if a store cannot be read or opened
+     * @throws IllegalArgumentException if a store cannot be read or opened, or both a store
+     *     and factory were given for the same side
      */
     public TlsConfig build() {
+      if (trustStore != null && trustManagers != null || keyStore != null && keyManagers != null) {
+        throw new IllegalArgumentException("give a store or a factory for each side, not both");
+      }
       try {
-        TrustManagerFactory tmf = null;
+        TrustManagerFactory tmf = trustManagers;
         if (trustStore != null) {
           tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
           tmf.init(load(trustStore, trustStorePassword));
         }
-        KeyManagerFactory kmf = null;
+        KeyManagerFactory kmf = keyManagers;
         if (keyStore != null) {
           kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
           kmf.init(load(keyStore, keyStorePassword), keyStorePassword);
         }
-        return new TlsConfig(tmf, kmf, "TlsConfig[trustStore=" + trustStore
-            + ", keyStore=" + keyStore + "]");
+        return new TlsConfig(tmf, kmf, "TlsConfig[trust=" + (trustStore != null ? trustStore
+            : tmf != null ? "given" : "default") + ", keyStore=" + (keyStore != null ? keyStore
+            : kmf != null ? "given" : "none") + "]");
       } catch (GeneralSecurityException | IOException e) {
         throw new IllegalArgumentException("cannot open TLS stores: " + e.getMessage(), e);
       }
     }
 
+    /** PKCS#12 or JKS, whichever the content is (the JDK probes it). */
     private static KeyStore load(Path path, char[] password)
         throws GeneralSecurityException, IOException {
-      String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
-      KeyStore store = KeyStore.getInstance(name.endsWith(".jks") ? "JKS" : "PKCS12");
-      try (InputStream in = Files.newInputStream(path)) {
-        store.load(in, password);
-      } catch (UncheckedIOException e) {
-        throw e.getCause();
+      if (!Files.isReadable(path)) {
+        throw new IOException("cannot read " + path);
       }
-      return store;
+      return KeyStore.getInstance(path.toFile(), password);
     }
   }
 }

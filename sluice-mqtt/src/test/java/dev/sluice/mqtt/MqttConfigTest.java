@@ -35,6 +35,18 @@ class MqttConfigTest {
   }
 
   @Test
+  void portZeroAndPortsPast65535AreRefusedNotReplacedByTheDefault() {
+    for (String uri : new String[] {"mqtt://h:0/t", "mqtts://h:0/t", "mqtt://h:70000/t"}) {
+      assertThatThrownBy(() -> MqttEndpoint.of(uri)).as(uri)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("port must be in 1..65535 but was ");
+    }
+    assertThatThrownBy(() -> MqttEndpoint.builder().port(0).build())
+        .hasMessage("port must be in 1..65535 but was 0");
+    assertThat(MqttEndpoint.of("mqtt://h/t").port()).isEqualTo(1883);
+  }
+
+  @Test
   void mqttsDefaultsToPort8883WithTls() {
     MqttEndpoint endpoint = MqttEndpoint.of("mqtts://secure.example");
     assertThat(endpoint.port()).isEqualTo(8883);

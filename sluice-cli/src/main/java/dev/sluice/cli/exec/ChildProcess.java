@@ -2,27 +2,36 @@ package dev.sluice.cli.exec;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongUnaryOperator;
 
 /**
  * One long-lived child process that answers one line with one line.
  *
- * <p><b>Threads.</b> {@link #exchange} is called by one worker thread at a time (the worker
- * that owns the child). Two daemon threads per child pump its output: one moves stdout lines
- * into a small queue, so that the worker waits on the queue — an interruptible wait — instead
- * of in a blocking read; one copies stderr lines, prefixed with the worker's name, to the
- * runner's stderr. {@link #kill} and {@link #closeInput} may be called from any thread.
+ * <p><b>Threads.</b> {@link #exchange} and {@link #unexpected} are called by one worker thread
+ * at a time (the worker that owns the child). Two daemon threads per child pump its output: one
+ * moves stdout lines into a small bounded queue, so that the worker waits on the queue — an
+ * interruptible wait with a deadline — instead of in a blocking read; one copies stderr lines,
+ * prefixed with the worker's name, to the runner's stderr. {@link #kill}, {@link #closeInput}
+ * and {@link #answers} may be called from any thread.
+ *
+ * <p><b>One answer per line.</b> The stdout pump splits each chunk the child wrote into lines
+ * and queues all complete lines of one read together, so an extra line written with the answer
+ * (the usual case: two prints in a row) is already queued when the answer is taken, and
+ * {@link #unexpected} sees it before the next message is written. An extra line that reaches
+ * the pipe only after the next message was written cannot be told from that message's answer.
  *
  * <p><b>Writes.</b> A request that fits the pipe's buffer many times over is written by the
  * worker itself: the child has read every earlier request (it answered them), so the write
@@ -30,25 +39,33 @@ import java.util.function.Consumer;
  * that stops reading cannot trap the worker in a write that no interrupt can end.
  *
  * <p><b>Shutdown.</b> {@link #closeInput} closes the child's stdin, which a well-behaved child
- * takes as the signal to exit; {@link #kill} ends it and its descendants forcibly. When the
- * child's stdout ends the reader queues an end marker, so a waiting worker learns at once that
- * the child has gone.
+ * takes as the signal to exit; {@link #kill} ends it and its process group. When the child's
+ * stdout ends the reader queues an end marker, so a waiting worker learns at once that the
+ * child has gone.
  */
 final class ChildProcess {
 
   private static final Object END = new Object();
   /** Requests up to this many characters (at most 3 bytes each) are written directly. */
   private static final int DIRECT_WRITE_CHARS = 8 * 1024;
+  /** Lines queued and not yet taken; a child that writes more is discarded by its worker. */
+  private static final int MAX_QUEUED_LINES = 16;
 
   private final Process process;
+  private final ChildSessions sessions;
+  private final long startedNanos;
   private final Writer stdin;
-  private final BlockingQueue<Object> replies = new ArrayBlockingQueue<>(16);
+  private final ArrayDeque<Object> replies = new ArrayDeque<>();   // guarded by itself
   private final Thread replyReader;
   private final Thread errorPump;
   private volatile boolean handedOffWrite;   // a writer thread may be stuck in a write
+  private volatile int answers;              // written by the owning worker only
 
-  private ChildProcess(Process process, String workerName, Consumer<String> stderrLines) {
+  private ChildProcess(Process process, ChildSessions sessions, String workerName,
+      Consumer<String> stderrLines) {
     this.process = process;
+    this.sessions = sessions;
+    this.startedNanos = System.nanoTime();
     this.stdin = new BufferedWriter(
         new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
     this.replyReader = daemon(workerName + "-stdout", () -> readReplies(process.getInputStream()));
@@ -57,16 +74,15 @@ final class ChildProcess {
   }
 
   /**
-   * Starts {@code argv} with exactly the environment {@code environment}, its stderr lines
-   * going to {@code stderrLines} as {@code "WORKER: line"}.
+   * Starts {@code argv} through {@code sessions} with exactly the environment
+   * {@code environment}, its stderr lines going to {@code stderrLines} as
+   * {@code "WORKER: line"}.
    */
-  static ChildProcess start(List<String> argv, Map<String, String> environment,
-      String workerName, Consumer<String> stderrLines) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(argv);
-    builder.environment().clear();
-    builder.environment().putAll(environment);
-    Process process = builder.start();
-    ChildProcess child = new ChildProcess(process, workerName, stderrLines);
+  static ChildProcess start(ChildSessions sessions, List<String> argv,
+      Map<String, String> environment, String workerName, Consumer<String> stderrLines)
+      throws IOException {
+    Process process = sessions.start(argv, environment);
+    ChildProcess child = new ChildProcess(process, sessions, workerName, stderrLines);
     child.replyReader.start();
     child.errorPump.start();
     return child;
@@ -78,27 +94,62 @@ final class ChildProcess {
     return t;
   }
 
+  /** When the child was started, on {@link System#nanoTime()}'s scale. */
+  long startedNanos() {
+    return startedNanos;
+  }
+
+  /** How many answers the child has given. */
+  int answers() {
+    return answers;
+  }
+
   /**
-   * Sends {@code request} as one line and waits for the child's next line.
-   *
-   * @throws InterruptedException if the worker is interrupted while waiting (timeout, stop);
-   *                              the caller must then {@link #kill} the child
-   * @throws ExecException        if the child has gone, or wrote a line nobody asked for
+   * What the child did between messages that it should not have: wrote a line nobody asked
+   * for, or exited. Null when nothing.
    */
-  String exchange(String request) throws ExecException, InterruptedException {
-    Object early = replies.poll();
-    if (early == END) {
-      throw new ExecException.ChildExited(exitDescription("before it was given the message"));
+  String unexpected() {
+    Object early;
+    synchronized (replies) {
+      early = replies.peek();
     }
-    if (early != null) {
-      throw new ExecException.ProtocolBroken("the child wrote a line nobody asked for: "
-          + ExecFormat.abbreviate((String) early));
+    if (early == null) {
+      return null;
     }
+    return early == END ? exitDescription("after its last answer")
+        : "the child (pid " + process.pid() + ") wrote a line nobody asked for: "
+            + ExecFormat.abbreviate((String) early);
+  }
+
+  /**
+   * Sends {@code request} as one line and waits for the child's next line, at most until the
+   * deadline that {@code deadlineFrom} gives for the moment the line was written (both on
+   * {@link System#nanoTime()}'s scale); {@code deadlineFrom} null: no limit.
+   *
+   * @throws InterruptedException if the worker is interrupted while waiting (a stop); the
+   *                              caller must then {@link #kill} the child
+   * @throws ExecException        if the child has gone, wrote a line nobody asked for, or
+   *                              did not answer in time (the caller must kill it)
+   */
+  String exchange(String request, LongUnaryOperator deadlineFrom)
+      throws ExecException, InterruptedException {
+    String stray = unexpected();
+    if (stray != null) {
+      boolean ended;
+      synchronized (replies) {
+        ended = replies.peek() == END;
+      }
+      throw ended ? new ExecException.ChildExited(
+          exitDescription("before it was given the message"), exitCode())
+          : new ExecException.ProtocolBroken(stray);
+    }
+    long written = System.nanoTime();
     if (request.length() <= DIRECT_WRITE_CHARS) {
       try {
         send(request);
       } catch (IOException e) {
-        throw new ExecException.ChildExited(exitDescription("while being given the message"));
+        throw new ExecException.ChildExited(exitDescription("while being given the message"),
+            exitCode());
       }
     } else {
       // If this write fails the child has gone: its stdout ends and the reader says so.
@@ -112,11 +163,35 @@ final class ChildProcess {
       });
       writer.start();
     }
-    Object reply = replies.take();
-    if (reply == END) {
-      throw new ExecException.ChildExited(exitDescription("before answering"));
+    Object reply = take(deadlineFrom == null ? Long.MIN_VALUE : deadlineFrom.applyAsLong(written));
+    if (reply == null) {
+      throw new ExecException.TimedOut("no answer in time");
     }
+    if (reply == END) {
+      throw new ExecException.ChildExited(exitDescription("before answering"), exitCode());
+    }
+    answers++;
     return (String) reply;
+  }
+
+  /** The next queued line or END; null if {@code deadline} passed first (MIN_VALUE: none). */
+  private Object take(long deadline) throws InterruptedException {
+    synchronized (replies) {
+      while (replies.isEmpty()) {
+        if (deadline == Long.MIN_VALUE) {
+          replies.wait();
+        } else {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return null;
+          }
+          TimeUnit.NANOSECONDS.timedWait(replies, left);
+        }
+      }
+      Object reply = replies.poll();
+      replies.notifyAll();      // room for the reader
+      return reply;
+    }
   }
 
   private void send(String request) throws IOException {
@@ -125,6 +200,10 @@ final class ChildProcess {
       stdin.write('\n');
       stdin.flush();
     }
+  }
+
+  private int exitCode() {
+    return process.isAlive() ? -1 : process.exitValue();
   }
 
   private String exitDescription(String when) {
@@ -157,44 +236,94 @@ final class ChildProcess {
   }
 
   /**
-   * Ends the child and everything it started. A child that has already exited is left to
+   * Ends the child and everything it started: its process group through the reaper, and at
+   * once the child and its descendants from here. A child that has already exited is left to
    * its pumps, so that its last stderr lines still come through.
    */
   void kill() {
+    sessions.killGroup(process.pid());
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
     if (!process.isAlive()) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
       return;
     }
-    process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
     replyReader.interrupt();
     errorPump.interrupt();
   }
 
+  /** After a clean exit: ends whatever the child left running in its group. */
+  void endGroup() {
+    sessions.killGroup(process.pid());
+  }
+
   /** Lines (or the end marker) written by the child and not yet taken by {@link #exchange}. */
   int unreadLines() {
-    return replies.size();
+    synchronized (replies) {
+      return replies.size();
+    }
   }
 
   long pid() {
     return process.pid();
   }
 
+  /**
+   * Reads stdout in chunks and queues the complete lines of each chunk together (waiting while
+   * the queue is full); a line ends at {@code \n}, a {@code \r} before it is dropped.
+   */
   private void readReplies(InputStream out) {
-    try (BufferedReader reader =
-        new BufferedReader(new InputStreamReader(out, StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = reader.readLine()) != null) {
-        replies.put(line);
+    byte[] chunk = new byte[8192];
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    List<String> lines = new ArrayList<>();
+    try (out) {
+      int n;
+      while ((n = out.read(chunk)) > 0) {
+        int from = 0;
+        for (int i = 0; i < n; i++) {
+          if (chunk[i] == '\n') {
+            line.write(chunk, from, i - from);
+            lines.add(decode(line));
+            line.reset();
+            from = i + 1;
+          }
+        }
+        line.write(chunk, from, n - from);
+        if (!lines.isEmpty()) {
+          queue(lines);
+          lines.clear();
+        }
+      }
+      if (line.size() > 0) {            // a last line without its line break
+        queue(List.of(decode(line)));
       }
     } catch (IOException broken) {
       // The end marker below tells the worker.
     } catch (InterruptedException killed) {
-      replies.clear();
+      synchronized (replies) {
+        replies.clear();
+      }
     }
-    if (!replies.offer(END)) {      // full of lines nobody asked for: the child is discarded
-      replies.clear();
-      replies.offer(END);
+    synchronized (replies) {
+      replies.add(END);        // may pass the bound by one: the end is always told
+      replies.notifyAll();
+    }
+  }
+
+  /** The line's text, without a {@code \r} at its end. */
+  private static String decode(ByteArrayOutputStream line) {
+    byte[] bytes = line.toByteArray();
+    int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1
+        : bytes.length;
+    return new String(bytes, 0, length, StandardCharsets.UTF_8);
+  }
+
+  private void queue(List<String> lines) throws InterruptedException {
+    synchronized (replies) {
+      while (replies.size() >= MAX_QUEUED_LINES) {
+        replies.wait();
+      }
+      replies.addAll(lines);    // one chunk's lines together, even past the bound
+      replies.notifyAll();
     }
   }
 

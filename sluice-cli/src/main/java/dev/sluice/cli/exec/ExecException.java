@@ -19,7 +19,26 @@ public abstract class ExecException extends Exception {
 
   /** The child exited, or its pipes broke, while it had a message: it is restarted. */
   public static final class ChildExited extends ExecException {
-    ChildExited(String message) {
+    private final int exitCode;
+
+    ChildExited(String message, int exitCode) {
+      super(message);
+      this.exitCode = exitCode;
+    }
+
+    /**
+     * True when the child ended by SIGHUP, SIGINT or SIGTERM (exit code 129, 130 or 143, as
+     * Java and shells report them): something outside sluice stopped it, e.g. a stop sent to
+     * a whole process group or control group, and the message is not to blame.
+     */
+    boolean stoppedFromOutside() {
+      return exitCode == 129 || exitCode == 130 || exitCode == 143;
+    }
+  }
+
+  /** The child gave no answer within the attempt's time: it is killed and restarted. */
+  public static final class TimedOut extends ExecException {
+    TimedOut(String message) {
       super(message);
     }
   }

@@ -2,8 +2,12 @@ package dev.sluice.cli.exec;
 
 import dev.sluice.Message;
 import dev.sluice.MessageProcessor;
+import dev.sluice.RedeliverException;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -13,21 +17,37 @@ import java.util.function.Function;
 
 /**
  * Runs each message through a long-lived child process: the founding article's process pool,
- * open to any language. Each worker thread owns one child, started on its first message and
- * kept for the next ones.
+ * open to any language. Each worker owns one child, keyed by the worker's name; {@link #prestart}
+ * starts them before the first message, so that start-up overlaps waiting for work.
  *
- * <p><b>Failures.</b> A child that exits, breaks its pipes or breaks the protocol fails the
- * attempt and is discarded; the worker starts a fresh one for its next attempt, so the retry
- * policy decides what happens to the message. A child that answers {@code {"error": …}}
- * (JSON format) fails the attempt and keeps running. When the pipeline's timeout (or a stop)
- * interrupts the worker, the child is killed with its descendants, and the interruption
- * propagates.
+ * <p><b>Failures.</b> A child that exits, breaks its pipes, breaks the protocol or does not
+ * answer within {@link ExecLimits} fails the attempt and is discarded (killed with its process
+ * group); the worker starts a fresh one for its next attempt, so the retry policy decides what
+ * happens to the message. A child that answers {@code {"error": …}} (JSON format) fails the
+ * attempt and keeps running. When a stop interrupts the worker, the child is killed and the
+ * interruption propagates.
+ *
+ * <p><b>Not the message's fault.</b> Two failures are the child's or the process's, never the
+ * message's. (1) A child that wrote an extra line or exited <em>after</em> answering its last
+ * message is replaced before the next message is written, and that message goes to the new
+ * child within the same attempt: it uses none of its attempts. (2) A child that dies while the
+ * run drains on a signal ({@link #drainStarted}), or that was stopped by SIGHUP, SIGINT or
+ * SIGTERM from outside, ends its message with a {@link RedeliverException}: the message is
+ * nacked for redelivery, never retried here or dead-lettered.
+ *
+ * <p><b>Timing.</b> An attempt's time runs from the moment its line is written to a child that
+ * has answered before; a fresh child's first answer may also use the rest of the start-up
+ * allowance ({@link ExecLimits}). Each child's first answer is recorded as its start-up time
+ * ({@link #startUpSummary}). While a worker waits for an answer, {@link #waits} names it, the
+ * message and how long.
  *
  * <p><b>Threads.</b> {@link #process} is called by the pipeline's workers; each touches only
- * its own child. {@link #close} is called once, after the pipeline has ended, from the thread
- * that ran it; a worker still running after that (one that ignored its interruption) finds the
- * processor closed and fails its attempt. {@code notices} and {@code stderrLines} are called
- * from worker and pump threads and must be thread-safe.
+ * its own child. {@link #prestart} is called once, before the pipeline starts. {@link #close} is
+ * called once, after the pipeline has ended, from the thread that ran it; a worker still running
+ * after that (one that ignored its interruption) finds the processor closed and fails its
+ * attempt. {@link #waits}, {@link #startUpSummary} and {@link #drainStarted} may be called from
+ * any thread. {@code notices} and {@code stderrLines} are called from worker and pump threads
+ * and must be thread-safe.
  */
 public final class ExecProcessor implements MessageProcessor<String, String>, AutoCloseable {
 
@@ -39,8 +59,37 @@ public final class ExecProcessor implements MessageProcessor<String, String>, Au
   private final Function<? super Message<String>, ?> keyOf;
   private final Consumer<String> stderrLines;
   private final Consumer<String> notices;
-  private final Map<Thread, ChildProcess> children = new ConcurrentHashMap<>();
-  private boolean closed;   // guarded by children (as a monitor)
+  private final ExecLimits limits;
+  private final ChildSessions sessions;
+  private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+  private final StartUpTimes startUps = new StartUpTimes();
+  private volatile boolean draining;
+  private boolean closed;   // guarded by slots (as a monitor)
+
+  /** One worker's child and what it waits for; the child is touched by that worker only. */
+  private static final class Slot {
+    final String worker;
+    volatile ChildProcess child;
+    volatile long waitingSince;      // System.nanoTime() when the line was written; 0: idle
+    volatile String waitingOn;
+
+    Slot(String worker) {
+      this.worker = worker;
+    }
+  }
+
+  /**
+   * Children in the runner's process group and no limits: for tests and embedding.
+   *
+   * @see #ExecProcessor(List, Map, ExecFormat, Function, Consumer, Consumer, ExecLimits,
+   *      ChildSessions)
+   */
+  public ExecProcessor(List<String> argv, Map<String, String> environment, ExecFormat format,
+      Function<? super Message<String>, ?> keyOf, Consumer<String> stderrLines,
+      Consumer<String> notices) {
+    this(argv, environment, format, keyOf, stderrLines, notices, ExecLimits.NONE,
+        ChildSessions.shared());
+  }
 
   /**
    * @param argv        the program and its arguments
@@ -49,100 +98,256 @@ public final class ExecProcessor implements MessageProcessor<String, String>, Au
    * @param keyOf       the key sent in the JSON format
    * @param stderrLines where the children's stderr lines go, prefixed with the worker's name
    * @param notices     where restarts and kills are reported, one line each
+   * @param limits      how long an answer and a start-up may take
+   * @param sessions    how children are started and reaped; closed by the caller after this
    */
   public ExecProcessor(List<String> argv, Map<String, String> environment, ExecFormat format,
       Function<? super Message<String>, ?> keyOf, Consumer<String> stderrLines,
-      Consumer<String> notices) {
+      Consumer<String> notices, ExecLimits limits, ChildSessions sessions) {
     this.argv = List.copyOf(argv);
     this.environment = Map.copyOf(environment);
     this.format = Objects.requireNonNull(format, "format");
     this.keyOf = Objects.requireNonNull(keyOf, "keyOf");
     this.stderrLines = Objects.requireNonNull(stderrLines, "stderrLines");
     this.notices = Objects.requireNonNull(notices, "notices");
+    this.limits = Objects.requireNonNull(limits, "limits");
+    this.sessions = Objects.requireNonNull(sessions, "sessions");
+  }
+
+  /**
+   * Starts one child for each of {@code workers} (the names the pipeline's worker threads
+   * have), so that their start-up runs while the first messages are still on their way. A
+   * child that cannot start is tried again on its worker's first message.
+   */
+  public void prestart(List<String> workers) {
+    for (String worker : workers) {
+      Slot slot = slots.computeIfAbsent(worker, Slot::new);
+      try {
+        startChild(slot);
+      } catch (ExecException.StartFailed e) {
+        notices.accept(worker + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * A drain on a signal has begun: from now on a child that dies hands its message back to
+   * the source instead of failing it.
+   */
+  public void drainStarted() {
+    draining = true;
   }
 
   @Override
   public String process(Message<String> message, int attempt) throws Exception {
     String request = format.request(message, keyOf.apply(message), attempt);
-    Thread worker = Thread.currentThread();
-    ChildProcess child = childOf(worker);
+    Slot slot = slots.computeIfAbsent(Thread.currentThread().getName(), Slot::new);
+    ChildProcess child = childOf(slot);
+    String label = label(message);
+    if (child.answers() > 0) {
+      String stray = child.unexpected();
+      if (stray != null) {
+        discard(slot, child, stray + "; a new child takes " + label
+            + " without using one of its attempts");
+        child = childOf(slot);
+      }
+    }
+    ChildProcess asked = child;
     String reply;
+    slot.waitingOn = label;
+    long asking = System.nanoTime();
+    slot.waitingSince = asking;
     try {
-      reply = child.exchange(request);
+      reply = child.exchange(request, written -> limits.deadline(written,
+          asked.startedNanos(), asked.answers() > 0));
     } catch (InterruptedException e) {
-      discard(worker, child, "killed its child (pid " + child.pid()
-          + "): the attempt ran past the timeout or the run is stopping");
+      discard(slot, child, "killed its child (pid " + child.pid()
+          + "): the run is stopping");
+      throw e;
+    } catch (ExecException.TimedOut e) {
+      discard(slot, child, "killed its child (pid " + child.pid() + "): no answer to "
+          + label + " within " + timeoutDescription(child));
+      throw new ExecException.TimedOut("attempt " + attempt + " ran past the --timeout of "
+          + formatSeconds(limits.timeout()) + (child.answers() == 0
+          ? " (after the child's start-up allowance of "
+          + formatSeconds(limits.startTimeout()) + ")" : "") + "; its child was killed");
+    } catch (ExecException.ChildExited e) {
+      discard(slot, child, e.getMessage() + "; a new child takes the next attempt");
+      if (draining || e.stoppedFromOutside()) {
+        throw new RedeliverException(e.getMessage() + (draining ? " while the run drains"
+            : " (stopped from outside sluice)") + ": left for redelivery", e);
+      }
       throw e;
     } catch (ExecException e) {
-      discard(worker, child, e.getMessage() + "; a new child takes the next attempt");
+      discard(slot, child, e.getMessage() + "; a new child takes the next attempt");
       throw e;
+    } finally {
+      slot.waitingSince = 0;
+    }
+    if (child.answers() == 1) {
+      startUps.record(System.nanoTime() - Math.max(child.startedNanos(), asking));
     }
     try {
       return format.result(reply);
     } catch (ExecException.ProtocolBroken e) {
-      discard(worker, child, e.getMessage() + "; a new child takes the next attempt");
+      discard(slot, child, e.getMessage() + "; a new child takes the next attempt");
       throw e;
     }
   }
 
-  private ChildProcess childOf(Thread worker) throws ExecException {
-    ChildProcess child = children.get(worker);
-    if (child != null) {
-      return child;
+  private String timeoutDescription(ChildProcess child) {
+    return child.answers() == 0 ? "its start-up allowance (--exec-start-timeout "
+        + formatSeconds(limits.startTimeout()) + ") and --timeout "
+        + formatSeconds(limits.timeout()) : "--timeout " + formatSeconds(limits.timeout());
+  }
+
+  private static String formatSeconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+
+  /** How a message is named in notices: its source's sequence number, else its payload. */
+  private static String label(Message<String> message) {
+    if (message.sequence() >= 0) {
+      return "message #" + message.sequence();
     }
-    synchronized (children) {
+    String payload = message.payload();
+    return "message '" + (payload.length() <= 40 ? payload : payload.substring(0, 40) + "…")
+        + "'";
+  }
+
+  private ChildProcess childOf(Slot slot) throws ExecException {
+    ChildProcess child = slot.child;
+    return child != null ? child : startChild(slot);
+  }
+
+  private ChildProcess startChild(Slot slot) throws ExecException.StartFailed {
+    synchronized (slots) {
       if (closed) {
         throw new ExecException.StartFailed("the run has ended: no new child is started");
       }
+      ChildProcess child;
       try {
-        Map<String, String> env = new java.util.HashMap<>(environment);
-        env.put("SLUICE_WORKER", worker.getName());
-        child = ChildProcess.start(argv, env, worker.getName(), stderrLines);
+        Map<String, String> env = new HashMap<>(environment);
+        env.put("SLUICE_WORKER", slot.worker);
+        child = ChildProcess.start(sessions, argv, env, slot.worker, stderrLines);
       } catch (IOException e) {
         throw new ExecException.StartFailed("cannot start '" + argv.get(0) + "': "
             + e.getMessage());
       }
-      children.put(worker, child);
+      slot.child = child;
       return child;
     }
   }
 
   /** Lines {@code worker}'s child wrote that nobody has read yet (0 without a child). */
   int unreadLines(Thread worker) {
-    ChildProcess child = children.get(worker);
+    Slot slot = slots.get(worker.getName());
+    ChildProcess child = slot == null ? null : slot.child;
     return child == null ? 0 : child.unreadLines();
   }
 
-  private void discard(Thread worker, ChildProcess child, String why) {
-    children.remove(worker, child);
+  private void discard(Slot slot, ChildProcess child, String why) {
+    synchronized (slots) {
+      if (slot.child == child) {
+        slot.child = null;
+      }
+    }
     child.kill();
-    notices.accept(worker.getName() + ": " + why);
+    notices.accept(slot.worker + ": " + why);
   }
 
   /**
-   * Closes every child's stdin, gives them a moment to exit, and kills those that do not.
-   * Idempotent.
+   * The workers that have waited for an answer for at least {@code atLeast}, longest first,
+   * one line each: {@code "sluice-worker-2 waiting 37 s on message #14"}, with a hint when
+   * that child has never answered anything.
+   */
+  public List<String> waits(Duration atLeast) {
+    long now = System.nanoTime();
+    List<Slot> waiting = new ArrayList<>();
+    Map<Slot, Long> since = new HashMap<>();
+    for (Slot slot : slots.values()) {
+      long s = slot.waitingSince;
+      if (s != 0 && now - s >= atLeast.toNanos()) {
+        waiting.add(slot);
+        since.put(slot, s);
+      }
+    }
+    waiting.sort(Comparator.comparingLong(since::get));
+    List<String> lines = new ArrayList<>(waiting.size());
+    for (Slot slot : waiting) {
+      ChildProcess child = slot.child;
+      boolean neverAnswered = child != null && child.answers() == 0;
+      lines.add(slot.worker + " waiting " + Duration.ofNanos(now - since.get(slot)).toSeconds()
+          + " s on " + slot.waitingOn + (neverAnswered
+          ? " (its child has not answered anything yet: does it flush stdout after each line?"
+          + " try stdbuf -oL)" : ""));
+    }
+    return lines;
+  }
+
+  /**
+   * Children's start-up, measured as each fresh child's first answer (from its start, or from
+   * its first line if that came later): e.g. {@code "child start-up p50 3.0 s, max 3.1 s (4
+   * children)"}; null before any child has answered.
+   */
+  public String startUpSummary() {
+    return startUps.summary();
+  }
+
+  /**
+   * Closes every child's stdin, gives them a moment to exit, kills those that do not, and ends
+   * what each left in its process group. Idempotent; does not close the sessions.
    */
   @Override
   public void close() {
-    List<ChildProcess> all;
-    synchronized (children) {
+    List<ChildProcess> all = new ArrayList<>();
+    synchronized (slots) {
       closed = true;
-      all = new ArrayList<>(children.values());
-      children.clear();
+      for (Slot slot : slots.values()) {
+        if (slot.child != null) {
+          all.add(slot.child);
+          slot.child = null;
+        }
+      }
     }
     all.forEach(ChildProcess::closeInput);
     long deadline = System.nanoTime() + EXIT_GRACE_MILLIS * 1_000_000;
     for (ChildProcess child : all) {
       try {
         long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
-        if (!child.awaitExit(left)) {
+        if (child.awaitExit(left)) {
+          child.endGroup();
+        } else {
           child.kill();
         }
       } catch (InterruptedException e) {
         child.kill();
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /** The start-up times of the last children, for a median and a maximum. Thread-safe. */
+  private static final class StartUpTimes {
+    private final long[] recent = new long[256];   // guarded by this
+    private long count;                            // guarded by this
+    private long max;                              // guarded by this
+
+    synchronized void record(long nanos) {
+      recent[(int) (count % recent.length)] = nanos;
+      count++;
+      max = Math.max(max, nanos);
+    }
+
+    synchronized String summary() {
+      if (count == 0) {
+        return null;
+      }
+      long[] sorted = java.util.Arrays.copyOf(recent, (int) Math.min(count, recent.length));
+      java.util.Arrays.sort(sorted);
+      return String.format(java.util.Locale.ROOT,
+          "child start-up p50 %.1f s, max %.1f s (%d child%s)", sorted[sorted.length / 2] / 1e9,
+          max / 1e9, count, count == 1 ? "" : "ren");
     }
   }
 }

@@ -2,17 +2,23 @@ package dev.sluice.cli.metrics;
 
 import dev.sluice.Stats;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Decides whether a running pipeline is healthy: it is stalled when messages are in flight and
  * none has been settled (done, failed, dead-lettered or nacked) for longer than
  * {@code stallAfter}, or when its source has been disconnected for longer than that. An idle
- * pipeline (nothing in flight, source connected) is healthy however long it waits.
+ * pipeline (nothing in flight, source connected) is healthy however long it waits. Workers that
+ * have waited long for an answer ({@code waits}, e.g. an {@code --exec} child that never
+ * answers) are named in the reason, healthy or not: {@code "ok; sluice-worker-2 waiting 37 s on
+ * message #14"}.
  *
  * <p><b>Thread-safety.</b> {@link #observe} is called by the pipeline's timer thread and
- * {@link #check} by the metrics server's thread; both are synchronized.
+ * {@link #check} by the metrics server's thread; both are synchronized. {@code waits} is called
+ * from {@link #check} and must be thread-safe.
  */
 public final class HealthMonitor {
 
@@ -23,6 +29,7 @@ public final class HealthMonitor {
   private final long stallAfterNanos;
   private final LongSupplier nanoClock;
   private final BooleanSupplier sourceConnected;
+  private final Supplier<List<String>> waits;
   private long disconnectedSinceNanos = -1;   // guarded by this; -1 while connected
   private long settled = -1;        // guarded by this
   private long lastProgressNanos;   // guarded by this
@@ -35,9 +42,16 @@ public final class HealthMonitor {
   /** A monitor that also fails when {@code sourceConnected} stays false past the limit. */
   public HealthMonitor(Duration stallAfter, LongSupplier nanoClock,
       BooleanSupplier sourceConnected) {
+    this(stallAfter, nanoClock, sourceConnected, List::of);
+  }
+
+  /** A monitor whose reasons also name the workers {@code waits} lists, one line each. */
+  public HealthMonitor(Duration stallAfter, LongSupplier nanoClock,
+      BooleanSupplier sourceConnected, Supplier<List<String>> waits) {
     this.stallAfterNanos = stallAfter.toNanos();
     this.nanoClock = nanoClock;
     this.sourceConnected = sourceConnected;
+    this.waits = waits;
     this.lastProgressNanos = nanoClock.getAsLong();
   }
 
@@ -59,6 +73,13 @@ public final class HealthMonitor {
 
   /** The verdict now. */
   public synchronized Health check() {
+    Health verdict = verdict();
+    List<String> waiting = waits.get();
+    return waiting.isEmpty() ? verdict
+        : new Health(verdict.healthy(), verdict.reason() + "; " + String.join("; ", waiting));
+  }
+
+  private Health verdict() {
     long now = nanoClock.getAsLong();
     if (disconnectedSinceNanos != -1 && now - disconnectedSinceNanos > stallAfterNanos) {
       return new Health(false, "source disconnected for "

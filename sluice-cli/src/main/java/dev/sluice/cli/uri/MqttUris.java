@@ -5,12 +5,17 @@ import dev.sluice.PipelineException;
 import dev.sluice.Sink;
 import dev.sluice.mqtt.ConnectionState;
 import dev.sluice.mqtt.Credentials;
+import dev.sluice.mqtt.MqttEndpoint;
 import dev.sluice.mqtt.MqttSink;
 import dev.sluice.mqtt.MqttSource;
+import dev.sluice.mqtt.TlsConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Flow;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -20,9 +25,19 @@ import java.util.function.Supplier;
  * {@code receive-maximum}, …). Payloads become text as UTF-8 (malformed bytes are replaced)
  * and results are published as UTF-8.
  *
- * <p><b>Credentials.</b> A URI that names a user ({@code mqtt://alice@host/…}) gets its
- * password from {@code --password-file}, else from {@code $SLUICE_MQTT_PASSWORD}; a password
- * in the URI itself is refused. The password is never printed.
+ * <p><b>Credentials.</b> Every URI of the run that names a user ({@code mqtt://alice@host/…},
+ * source, sink and dead letters alike) gets its password from {@code --password-file}, else
+ * from {@code $SLUICE_MQTT_PASSWORD}; a password in the URI itself is refused. The password
+ * is never printed.
+ *
+ * <p><b>TLS.</b> {@code mqtts://} (and its alias {@code ssl://}) is TLS with the run's
+ * {@link UriContext#tls()}: the CA from {@code --trust-store} (else the JDK's), the client
+ * certificate from {@code --key-store}; the broker's host name is checked.
+ *
+ * <p><b>Failures.</b> A connection that cannot be made (not trusted, expired, wrong host,
+ * refused password, nothing listening) is reported as one sentence from
+ * {@link ConnectionFailures}, without Java exception chains: the sink's before the run starts,
+ * the source's as the run's failure.
  *
  * <p><b>Flow control.</b> The source keeps the module's defaults: Receive Maximum 65535 and at
  * most {@code max-buffered} (256) messages waiting in the process, past which the socket is not
@@ -41,21 +56,24 @@ final class MqttUris {
   static OpenedSource source(String uri, String rest, UriContext context) {
     MqttSource.Builder builder = MqttSource.builder();
     MqttSource source = usage("--source", uri, () -> {
+      Optional<Credentials> credentials = credentials(uri, context);
       builder.uri(uri);
-      credentials(uri, context).ifPresent(c -> builder.endpoint(e -> e.credentials(c)));
+      endpoint(uri, credentials, context, builder::endpoint);
       return builder.build();
     });
     source.subscribed().thenRun(() -> context.notices().accept(
         "sluice run: subscribed to " + source.filters() + " on " + source.endpoint()));
-    return new OpenedSource(utf8(source),
-        () -> source.stats().state() == ConnectionState.CONNECTED, source);
+    return new OpenedSource(utf8(source, target(source.endpoint().toString())),
+        () -> source.stats().state() == ConnectionState.CONNECTED, source,
+        source.subscribed());
   }
 
   static Sink<Object> sink(String option, String uri, String rest, UriContext context) {
     MqttSink.Builder builder = MqttSink.builder();
     usage(option, uri, () -> {
+      Optional<Credentials> credentials = credentials(uri, context);
       builder.uri(uri);
-      credentials(uri, context).ifPresent(c -> builder.endpoint(e -> e.credentials(c)));
+      endpoint(uri, credentials, context, builder::endpoint);
       return builder;
     });
     try {
@@ -64,27 +82,61 @@ final class MqttUris {
       throw new IllegalArgumentException(option + " '" + Redaction.uri(uri) + "': "
           + e.getMessage());
     } catch (IllegalStateException e) {
-      throw new PipelineException("cannot connect " + option + " '" + Redaction.uri(uri)
-          + "'", e);
+      throw new PipelineException(option + ": " + ConnectionFailures.describe(
+          target(Redaction.uri(uri)), e), null);
     }
   }
 
-  private static java.util.Optional<Credentials> credentials(String uri, UriContext context) {
+  /** The credentials of a URI naming a user, and the run's TLS for {@code mqtts://}. */
+  private static void endpoint(String uri, Optional<Credentials> credentials, UriContext context,
+      Consumer<Consumer<MqttEndpoint.Builder>> settings) {
+    credentials.ifPresent(c -> settings.accept(e -> e.credentials(c)));
+    String scheme = uri.substring(0, Math.max(uri.indexOf(':'), 0)).toLowerCase(Locale.ROOT);
+    if ((scheme.equals("mqtts") || scheme.equals("ssl")) && !context.tls().isDefault()) {
+      TlsConfig.Builder tls = TlsConfig.builder();
+      if (context.tls().trust() != null) {
+        tls.trustManagers(context.tls().trust());
+      }
+      if (context.tls().keys() != null) {
+        tls.keyManagers(context.tls().keys());
+      }
+      TlsConfig config = tls.build();
+      settings.accept(e -> e.tls(config));
+    }
+  }
+
+  /** {@code mqtts://host:port} of an endpoint or URI: what a failure message names. */
+  private static String target(String endpointOrUri) {
+    int slash = endpointOrUri.indexOf('/', endpointOrUri.indexOf("//") + 2);
+    String s = slash < 0 ? endpointOrUri : endpointOrUri.substring(0, slash);
+    int space = s.indexOf(' ');
+    return space < 0 ? s : s.substring(0, space);
+  }
+
+  private static Optional<Credentials> credentials(String uri, UriContext context) {
     String user;
     String query;
     try {
-      URI parsed = new URI(uri);
+      // a sink's topic template may hold braces, which java.net.URI refuses
+      URI parsed = new URI(uri.replace("{", "%7B").replace("}", "%7D"));
       user = parsed.getUserInfo();
       query = parsed.getRawQuery() == null ? "" : parsed.getRawQuery();
     } catch (URISyntaxException e) {
-      return java.util.Optional.empty();     // the builder reports the bad URI
+      return Optional.empty();     // the builder reports the bad URI
     }
-    if (user == null || user.isEmpty() || user.contains(":")
-        || query.contains("password-env=") || query.contains("password-file=")) {
-      return java.util.Optional.empty();
+    if (user == null || user.isEmpty()) {
+      return Optional.empty();
+    }
+    if (user.contains(":")) {
+      throw new IllegalArgumentException("'" + Redaction.uri(uri) + "' holds a password: "
+          + "remove it from the URI and give it with --password-file FILE or in $"
+          + UriContext.PASSWORD_VARIABLE);
+    }
+    if (query.contains("password-env=") || query.contains("password-file=")) {
+      return Optional.empty();
     }
     if (context.passwordFile() != null) {
-      return java.util.Optional.of(Credentials.fromFile(user, context.passwordFile()));
+      return Optional.of(Credentials.fromFile(user, context.passwordFile()));
     }
     String variable = UriContext.PASSWORD_VARIABLE;
     String password = System.getenv(variable);
@@ -92,7 +144,7 @@ final class MqttUris {
       throw new IllegalArgumentException("'" + Redaction.uri(uri) + "' names user '" + user
           + "': give its password with --password-file FILE or in $" + variable);
     }
-    return java.util.Optional.of(Credentials.fromEnv(user, variable));
+    return Optional.of(Credentials.fromEnv(user, variable));
   }
 
   /** Runs a builder step, turning its complaints into one line that names the option. */
@@ -111,8 +163,12 @@ final class MqttUris {
     }
   }
 
-  /** {@code source} with each payload decoded as UTF-8; acks go to the original message. */
-  static Flow.Publisher<Message<String>> utf8(Flow.Publisher<Message<byte[]>> source) {
+  /**
+   * {@code source} with each payload decoded as UTF-8; acks go to the original message. A
+   * failure before the first subscription (the connection could not be made) becomes one
+   * sentence saying why, naming {@code target}.
+   */
+  private static Flow.Publisher<Message<String>> utf8(MqttSource source, String target) {
     return subscriber -> source.subscribe(new Flow.Subscriber<Message<byte[]>>() {
       @Override
       public void onSubscribe(Flow.Subscription subscription) {
@@ -127,7 +183,11 @@ final class MqttUris {
 
       @Override
       public void onError(Throwable error) {
-        subscriber.onError(error);
+        boolean connecting = !source.subscribed().isDone()
+            || source.subscribed().isCompletedExceptionally();
+        subscriber.onError(connecting
+            ? new ConnectionFailedException(ConnectionFailures.describe(target, error))
+            : error);
       }
 
       @Override

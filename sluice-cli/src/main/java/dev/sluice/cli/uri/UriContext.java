@@ -1,5 +1,6 @@
 package dev.sluice.cli.uri;
 
+import dev.sluice.cli.tls.ClientTls;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -12,13 +13,17 @@ import java.util.function.Consumer;
  * @param stdin        read by the {@code -} source
  * @param stdout       written by the {@code -} sink
  * @param passwordFile the broker password's file ({@code --password-file}), or null to use
- *                     {@code $SLUICE_MQTT_PASSWORD}; read only for URIs that name a user
+ *                     {@code $SLUICE_MQTT_PASSWORD}; read only for URIs that name a user, and
+ *                     the same for every such URI of the run
+ * @param tls          what every TLS URI of the run ({@code wss://}, {@code mqtts://}) trusts
+ *                     and the client certificate it presents ({@code --trust-store},
+ *                     {@code --key-store})
  * @param webSocket    what a {@code ws://} or {@code wss://} URI of this side adds: headers
- *                     (values never logged), subscribe message, trust store, dead letters
+ *                     (values never logged), subscribe message, dead letters
  * @param notices      where connection news goes, one line each; thread-safe
  */
 public record UriContext(InputStream stdin, PrintStream stdout, Path passwordFile,
-    WebSocketOptions webSocket, Consumer<String> notices) {
+    ClientTls tls, WebSocketOptions webSocket, Consumer<String> notices) {
 
   /** The variable that holds the broker password when no password file is given. */
   public static final String PASSWORD_VARIABLE = "SLUICE_MQTT_PASSWORD";
@@ -28,15 +33,16 @@ public record UriContext(InputStream stdin, PrintStream stdout, Path passwordFil
     Objects.requireNonNull(stdout, "stdout");
     Objects.requireNonNull(notices, "notices");
     Objects.requireNonNull(webSocket, "webSocket");
+    Objects.requireNonNull(tls, "tls");
   }
 
   /** This context with another side's WebSocket settings. */
   public UriContext withWebSocket(WebSocketOptions options) {
-    return new UriContext(stdin, stdout, passwordFile, options, notices);
+    return new UriContext(stdin, stdout, passwordFile, tls, options, notices);
   }
 
-  /** A context with no secrets, headers or subscribe message, and notices dropped. */
+  /** A context with no secrets, headers or subscribe message, default TLS, notices dropped. */
   public UriContext(InputStream stdin, PrintStream stdout) {
-    this(stdin, stdout, null, WebSocketOptions.NONE, line -> { });
+    this(stdin, stdout, null, ClientTls.DEFAULT, WebSocketOptions.NONE, line -> { });
   }
 }

@@ -2,7 +2,6 @@ package dev.sluice.cli.uri;
 
 import dev.sluice.DeadLetter;
 import dev.sluice.Sink;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,23 +18,16 @@ import java.util.Objects;
  * @param option        the side's option ({@code --source}, {@code --sink}), for messages
  * @param headers       {@code NAME=VALUE}, {@code NAME=@env:VAR} or {@code NAME=@file:PATH}
  * @param subscribe     the text sent after each connect, or null
- * @param trustStore    the trust store for {@code wss://}, or null for the JDK's
- * @param trustStorePasswordFile the trust store's password file, or null to use
- *                      {@code $SLUICE_TRUST_STORE_PASSWORD} when it is set (else no password)
  * @param deadLetters   where a source's oversize and malformed messages go, or null to log
  *                      them only; written from the WebSocket client's threads, so it must be
  *                      safe to call from any thread
  */
 public record WebSocketOptions(String option, List<String> headers, String subscribe,
-    Path trustStore, Path trustStorePasswordFile,
     Sink<? super DeadLetter<String>> deadLetters) {
 
-  /** The variable that holds the trust store password when no password file is given. */
-  public static final String TRUST_STORE_PASSWORD_VARIABLE = "SLUICE_TRUST_STORE_PASSWORD";
-
-  /** Nothing added: no headers, no subscribe message, the JDK's trust store. */
+  /** Nothing added: no headers, no subscribe message. */
   public static final WebSocketOptions NONE =
-      new WebSocketOptions("--source", List.of(), null, null, null, null);
+      new WebSocketOptions("--source", List.of(), null, null);
 
   public WebSocketOptions {
     Objects.requireNonNull(option, "option");

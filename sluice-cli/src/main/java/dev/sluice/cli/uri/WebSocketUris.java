@@ -1,6 +1,7 @@
 package dev.sluice.cli.uri;
 
 import dev.sluice.Sink;
+import dev.sluice.cli.tls.ClientTls;
 import dev.sluice.websocket.ConnectionBuilder;
 import dev.sluice.websocket.ConnectionState;
 import dev.sluice.websocket.WebSocketSink;
@@ -15,7 +16,8 @@ import java.nio.file.Path;
  * added: handshake headers ({@code --source-header}, {@code --sink-header}; from the
  * environment or a file with {@code @env:} and {@code @file:}), a subscribe message sent after
  * each connect ({@code --source-subscribe}, {@code --sink-subscribe}), for {@code wss://} only
- * the trust store ({@code --trust-store}), and the source's own dead letters (oversize and
+ * the run's TLS settings ({@code --trust-store}, {@code --key-store}), and the source's own
+ * dead letters (oversize and
  * malformed messages) go to the run's dead-letter sink. The source reconnects with backoff
  * after a lost connection; it counts as connected (for {@code /health}) only while it is open
  * or not yet subscribed: backing off, connecting, closed and failed all count as disconnected.
@@ -31,18 +33,19 @@ final class WebSocketUris {
     URI parsed = parse("--source", uri);
     WebSocketSource.Builder builder = WebSocketSource.builder(parsed);
     WebSocketOptions options = context.webSocket();
-    configure(builder, parsed, options);
+    configure(builder, parsed, options, context.tls());
     if (options.deadLetters() != null) {
       builder.deadLetters(options.deadLetters());
     }
     WebSocketSource source = build("--source", uri, builder::build);
-    return new OpenedSource(source, () -> connected(source.state()), source);
+    return new OpenedSource(source, () -> connected(source.state()), source,
+        java.util.concurrent.CompletableFuture.completedFuture(null));
   }
 
   static Sink<Object> sink(String option, String uri, String rest, UriContext context) {
     URI parsed = parse(option, uri);
     WebSocketSink.Builder builder = WebSocketSink.builder(parsed);
-    configure(builder, parsed, context.webSocket());
+    configure(builder, parsed, context.webSocket(), context.tls());
     return build(option, uri, builder::<Object>build);
   }
 
@@ -66,7 +69,7 @@ final class WebSocketUris {
   }
 
   private static void configure(ConnectionBuilder<?> builder, URI uri,
-      WebSocketOptions options) {
+      WebSocketOptions options, ClientTls tls) {
     for (String header : options.headers()) {
       WebSocketOptions.Header h = WebSocketOptions.parse(options.option() + "-header", header);
       switch (h.kind()) {
@@ -78,14 +81,8 @@ final class WebSocketUris {
     if (options.subscribe() != null) {
       builder.subscribeMessage(options.subscribe());
     }
-    if (options.trustStore() != null && "wss".equalsIgnoreCase(uri.getScheme())) {
-      builder.trustStore(options.trustStore());
-      String variable = WebSocketOptions.TRUST_STORE_PASSWORD_VARIABLE;
-      if (options.trustStorePasswordFile() != null) {
-        builder.trustStorePasswordFromFile(options.trustStorePasswordFile());
-      } else if (System.getenv(variable) != null) {
-        builder.trustStorePasswordFromEnv(variable);
-      }
+    if (!tls.isDefault() && "wss".equalsIgnoreCase(uri.getScheme())) {
+      builder.sslContext(tls.sslContext());
     }
   }
 

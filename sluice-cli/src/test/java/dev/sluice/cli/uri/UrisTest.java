@@ -118,7 +118,7 @@ class UrisTest {
     assertThatThrownBy(() -> SourceUris.open("ws:///nohost", context))
         .hasMessageContaining("names no host");
     assertThatThrownBy(() -> SourceUris.open("ws://h/x", context.withWebSocket(
-        new WebSocketOptions("--source", List.of("Bearer-s3cr3t"), null, null, null, null))))
+        new WebSocketOptions("--source", List.of("Bearer-s3cr3t"), null, null))))
         .hasMessageContaining("--source-header must be NAME=VALUE, NAME=@env:VAR or "
             + "NAME=@file:PATH but has no '='")
         .message().doesNotContain("s3cr3t");
@@ -140,7 +140,7 @@ class UrisTest {
   void aHeaderFromAnUnsetVariableIsOneLineNamingTheVariable() {
     assertThatThrownBy(() -> SinkUris.open("--sink", "ws://h/x", context.withWebSocket(
         new WebSocketOptions("--sink", List.of("Authorization=@env:SLUICE_TEST_NO_SUCH_VAR"),
-            null, null, null, null))))
+            null, null))))
         .hasMessage("--sink 'ws://h/x': header Authorization: environment variable "
             + "SLUICE_TEST_NO_SUCH_VAR is not set");
   }
@@ -149,7 +149,7 @@ class UrisTest {
   void aHeaderFromAMissingFileIsOneLineNamingTheFileNotAValue() {
     assertThatThrownBy(() -> SourceUris.open("ws://h/x", context.withWebSocket(
         new WebSocketOptions("--source", List.of("Authorization=@file:/no/such/token"), null,
-            null, null, null))))
+            null))))
         .hasMessageStartingWith("--source 'ws://h/x': header Authorization: cannot read "
             + "/no/such/token");
   }

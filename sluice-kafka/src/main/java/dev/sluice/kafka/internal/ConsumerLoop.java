@@ -398,6 +398,7 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
   @Override
   public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
     if (partitions.isEmpty()) {
+      assigned.complete(null);       // joined, with nothing (yet) to read
       return;
     }
     rebalances.incrementAndGet();

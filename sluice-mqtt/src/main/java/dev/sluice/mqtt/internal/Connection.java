@@ -5,6 +5,8 @@ import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.MqttClientExecutorConfig;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.MqttClientSslConfigBuilder;
+import com.hivemq.client.mqtt.MqttClientTransportConfig;
+import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
 import com.hivemq.client.mqtt.lifecycle.MqttClientConnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttClientReconnector;
@@ -13,6 +15,7 @@ import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientConnectedContext;
 import dev.sluice.mqtt.ConnectionState;
 import dev.sluice.mqtt.MqttEndpoint;
 import dev.sluice.mqtt.MqttVersion;
+import dev.sluice.mqtt.TlsConfig;
 import io.reactivex.schedulers.Schedulers;
 import java.time.Duration;
 import java.util.List;
@@ -140,29 +143,35 @@ public abstract class Connection {
   }
 
   MqttClientBuilder base() {
-    MqttClientBuilder builder = MqttClient.builder()
+    // The SSL config goes into the transport config: the client builder's own sslConfig(...),
+    // called after transportConfig(...), is silently ignored by HiveMQ client 1.4 (the applied
+    // transport config wins), which sent mqtts:// in plain text.
+    MqttClientTransportConfigBuilder transport = MqttClientTransportConfig.builder()
+        .serverHost(endpoint.host()).serverPort(endpoint.port())
+        .socketConnectTimeout(endpoint.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .mqttConnectTimeout(endpoint.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    if (endpoint.tls() != null) {
+      transport.sslConfig(sslConfig(endpoint.tls()));
+    }
+    return MqttClient.builder()
         .identifier(clientId)
-        .serverHost(endpoint.host())
-        .serverPort(endpoint.port())
         .executorConfig(MqttClientExecutorConfig.builder().nettyExecutor(threads).nettyThreads(1)
             .applicationScheduler(Schedulers.from(application)).build())
-        .transportConfig().serverHost(endpoint.host()).serverPort(endpoint.port())
-            .socketConnectTimeout(endpoint.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-            .mqttConnectTimeout(endpoint.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-            .applyTransportConfig()
+        .transportConfig(transport.build())
         .addConnectedListener(this::onConnected)
         .addDisconnectedListener(this::onDisconnected);
-    if (endpoint.tls() != null) {
-      MqttClientSslConfigBuilder ssl = MqttClientSslConfig.builder();
-      if (endpoint.tls().trustManagers() != null) {
-        ssl.trustManagerFactory(endpoint.tls().trustManagers());
-      }
-      if (endpoint.tls().keyManagers() != null) {
-        ssl.keyManagerFactory(endpoint.tls().keyManagers());
-      }
-      builder = builder.sslConfig(ssl.build());
+  }
+
+  /** The client's TLS settings: the host name is verified (the client's default). */
+  static MqttClientSslConfig sslConfig(TlsConfig tls) {
+    MqttClientSslConfigBuilder ssl = MqttClientSslConfig.builder();
+    if (tls.trustManagers() != null) {
+      ssl.trustManagerFactory(tls.trustManagers());
     }
-    return builder;
+    if (tls.keyManagers() != null) {
+      ssl.keyManagerFactory(tls.keyManagers());
+    }
+    return ssl.build();
   }
 
   private void onConnected(MqttClientConnectedContext context) {
@@ -185,7 +194,8 @@ public abstract class Connection {
       reconnector.reconnect(false);
       state = ConnectionState.CLOSED;
       if (!closing) {
-        LOG.warn("{}: could not connect to {}: {}", clientId, endpoint, context.getCause().toString());
+        // the first connection's failure completes connect() exceptionally: the caller reports it
+        LOG.debug("{}: could not connect to {}", clientId, endpoint, context.getCause());
       }
       return;
     }
@@ -203,7 +213,18 @@ public abstract class Connection {
     }
     state = ConnectionState.RECONNECTING;
     LOG.warn("{}: connection to {} lost ({}); reconnect attempt {} in {} ms{}", clientId, endpoint,
-        context.getCause().toString(), attempt + 1, delay, stateLog());
+        reason(context.getCause()), attempt + 1, delay, stateLog());
+  }
+
+  /** The deepest message of {@code cause}'s chain: why, without the library's class names. */
+  private static String reason(Throwable cause) {
+    String reason = null;
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        reason = t.getMessage();
+      }
+    }
+    return reason != null ? reason : cause.getClass().getSimpleName();
   }
 
   private String stateLog() {
