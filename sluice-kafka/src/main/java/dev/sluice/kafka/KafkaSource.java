@@ -150,8 +150,9 @@ public final class KafkaSource implements Flow.Publisher<Message<byte[]>>, AutoC
   }
 
   /**
-   * Stops taking records, waits up to the close timeout for those delivered to be settled,
-   * commits, leaves the group and closes the consumer. Idempotent; any thread. If the calling
+   * Stops taking records and completes the stream once those already handed on are delivered
+   * (so a running pipeline drains and ends), waits up to the close timeout for them to be
+   * settled, commits, leaves the group and closes the consumer. Idempotent; any thread. If the calling
    * thread is interrupted it stops waiting (the consumer still closes on its own thread) and
    * keeps its interrupt status.
    */

@@ -104,16 +104,25 @@ final class TestKafka {
     return broker().bootstrapServers();
   }
 
-  /** Writes {@code count} records, the i-th with {@code key.apply(i)} and {@code value.apply(i)}. */
+  /**
+   * Writes {@code count} records, the i-th with {@code key.apply(i)} and {@code value.apply(i)},
+   * and fails unless every one was acknowledged.
+   */
   static void produce(String topic, int count, IntFunction<String> key, IntFunction<String> value) {
     Map<String, Object> p = Map.of("bootstrap.servers", bootstrap(), "linger.ms", 5,
         "batch.size", 65536);
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+      List<java.util.concurrent.Future<?>> sent = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
-        producer.send(new ProducerRecord<>(topic, key.apply(i), value.apply(i)));
+        sent.add(producer.send(new ProducerRecord<>(topic, key.apply(i), value.apply(i))));
       }
       producer.flush();
+      for (java.util.concurrent.Future<?> f : sent) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("producing to " + topic + " failed: " + e, e);
     }
   }
 

@@ -115,19 +115,40 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
-  /** Creates a topic with {@code partitions} partitions and waits until the broker has it. */
+  /**
+   * Creates a topic with {@code partitions} partitions and waits until every partition has its
+   * leader in the broker's metadata: a producer that starts earlier meets
+   * {@code NOT_LEADER_OR_FOLLOWER}, and its idempotent retries can then fail with out-of-order
+   * sequence errors.
+   */
   public void createTopic(String topic, int partitions) {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     try (Admin admin = Admin.create(p)) {
       admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all()
           .get(30, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!allLed(admin, topic, partitions)) {
+        if (System.nanoTime() - deadline > 0) {
+          throw new IllegalStateException("topic " + topic + " has no leader after 30 s");
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topic " + topic, e);
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("cannot create topic " + topic + ": " + e.getMessage(), e);
     }
+  }
+
+  private static boolean allLed(Admin admin, String topic, int partitions)
+      throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+    var description = admin.describeTopics(List.of(topic)).allTopicNames()
+        .get(30, TimeUnit.SECONDS).get(topic);
+    return description != null && description.partitions().size() == partitions
+        && description.partitions().stream()
+            .allMatch(info -> info.leader() != null && !info.leader().isEmpty());
   }
 
   @Override

@@ -138,9 +138,9 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
       while (!stopping && !emitter.isCancelled() && !limitReached()) {
         pollOnce();
       }
-      if (limitReached()) {
-        emitter.complete();
-      }
+      // Limit reached or stop(): the stream ends once what was handed on is delivered, so the
+      // pipeline drains and ends by itself. (After a cancel nobody listens any more.)
+      emitter.complete();
       shutdown();
     } catch (Throwable t) {
       failure = t;
