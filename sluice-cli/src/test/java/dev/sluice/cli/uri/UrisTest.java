@@ -68,7 +68,7 @@ class UrisTest {
   @CsvSource(delimiter = '|', value = {
       "amqp://x/y | --source 'amqp://x/y' has an unknown scheme 'amqp': use -, file:..., generate:..., kafka:...",
       "kafka://x/y | --source 'kafka://x/y': group is required",
-      "mqtt://u:secret@h/t | --source 'mqtt://u:***@h/t': a password must not be given in the URI",
+      "mqtt://u:secret@h/t | --source 'mqtt://u:***@h/t' holds a password: remove it from the URI",
       "mqtt://h/t?qos=7 | --source 'mqtt://h/t?qos=7': ",
       "mqtt://h/t?colour=red | unknown parameter 'colour'",
       "mqtt://alice@h/t | 'mqtt://alice@h/t' names user 'alice': give its password with --password-file FILE or in $SLUICE_MQTT_PASSWORD",

@@ -144,8 +144,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   private static boolean allLed(Admin admin, String topic, int partitions)
       throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
-    var description = admin.describeTopics(List.of(topic)).allTopicNames()
-        .get(30, TimeUnit.SECONDS).get(topic);
+    org.apache.kafka.clients.admin.TopicDescription description;
+    try {
+      description = admin.describeTopics(List.of(topic)).allTopicNames()
+          .get(30, TimeUnit.SECONDS).get(topic);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+        return false;                     // created, not yet in the broker's metadata
+      }
+      throw e;
+    }
     return description != null && description.partitions().size() == partitions
         && description.partitions().stream()
             .allMatch(info -> info.leader() != null && !info.leader().isEmpty());
