@@ -50,6 +50,10 @@ import picocli.CommandLine.TypeConversionException;
  * publish; the source completes after the last event, and each is acked after processing. A
  * broker that does not start within 30 s is one line on stderr and exit 1.
  *
+ * <p><b>{@code --via kafka}.</b> The same through an in-process KRaft broker
+ * ({@link KafkaDemo}): events are produced to a one-partition topic and consumed by a
+ * consumer group member that commits each offset once the event is processed.
+ *
  * <p><b>Shutdown.</b> Ctrl-C or SIGTERM drains: the source stops, events already running
  * finish (for up to the work time plus a second), and the summary is printed.
  */
@@ -116,7 +120,7 @@ final class DemoCommand implements Callable<Integer> {
 
   /** How the events reach the pipeline. */
   enum ViaOption {
-    MEMORY, MQTT;
+    MEMORY, MQTT, KAFKA;
 
     @Override
     public String toString() {
@@ -133,7 +137,8 @@ final class DemoCommand implements Callable<Integer> {
           return v;
         }
       }
-      throw new TypeConversionException("expected memory or mqtt but was '" + value + "'");
+      throw new TypeConversionException("expected memory, mqtt or kafka but was '" + value
+          + "'");
     }
   }
 
@@ -180,7 +185,9 @@ final class DemoCommand implements Callable<Integer> {
       converter = ViaConverter.class, completionCandidates = ViaCandidates.class,
       description = "${COMPLETION-CANDIDATES}: events handed over in memory, or published "
           + "to an embedded MQTT broker on 127.0.0.1 (HiveMQ CE, QoS 1) and consumed through "
-          + "the MQTT source, each acked after processing (default: ${DEFAULT-VALUE}).")
+          + "the MQTT source, each acked after processing, or produced to an embedded Kafka "
+          + "broker and consumed in a consumer group, each offset committed after processing "
+          + "(default: ${DEFAULT-VALUE}).")
   private ViaOption via;
 
   @Option(names = "--timeline", paramLabel = "FILE",
@@ -202,9 +209,9 @@ final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--events must be >= 0 but was " + events);
     }
-    if (via == ViaOption.MQTT && events == 0) {
+    if (via != ViaOption.MEMORY && events == 0) {
       throw new ParameterException(spec.commandLine(),
-          "--via mqtt needs --events >= 1 but was 0");
+          "--via " + via + " needs --events >= 1 but was 0");
     }
     if (timelineFile != null) {
       Path dir = timelineFile.toAbsolutePath().getParent();
@@ -223,8 +230,8 @@ final class DemoCommand implements Callable<Integer> {
         lines.print("main: Source finished, draining...");
       }
     };
-    if (via == ViaOption.MQTT) {
-      return viaMqtt(lines, subscribedNanos, sourceDoneNanos, sourceDone);
+    if (via != ViaOption.MEMORY) {
+      return viaBroker(lines, subscribedNanos, sourceDoneNanos, sourceDone);
     }
     long startNanos = System.nanoTime();
     LongFunction<Event> factory = quiet ? Event::new : i -> submitted(lines, new Event(i));
@@ -258,36 +265,37 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * The run through the embedded broker: the pipeline starts on the MQTT source, the events are
-   * published from this thread once it is subscribed (the clock starts then), and the source
-   * completes after the last one.
+   * The run through an embedded broker (MQTT or Kafka): the pipeline starts on its source, the
+   * events are published from this thread once it is subscribed (the clock starts then), and
+   * the source completes after the last one.
    */
-  private int viaMqtt(Lines lines, AtomicLong subscribedNanos, AtomicLong sourceDoneNanos,
+  private int viaBroker(Lines lines, AtomicLong subscribedNanos, AtomicLong sourceDoneNanos,
       Runnable sourceDone) throws InterruptedException {
     int maxInFlight = Math.max(4 * workers, 32);
-    MqttDemo mqtt;
+    DemoTransport transport;
     try {
-      mqtt = MqttDemo.open(events, maxInFlight);
-    } catch (MqttDemo.BrokerDidNotStart e) {
+      transport = via == ViaOption.KAFKA ? KafkaDemo.open(events)
+          : MqttDemo.open(events, maxInFlight);
+    } catch (DemoTransport.BrokerDidNotStart e) {
       parent.err().println("sluice demo: " + e.getMessage());
       return SluiceCommand.FAILED;
     } catch (NoClassDefFoundError e) {
-      // the lean sluice.jar leaves the ~100 MB broker out; ./sluice picks sluice-full.jar
-      parent.err().println("sluice demo: --via mqtt needs the embedded broker, which only "
-          + "sluice-full.jar carries: run ./sluice demo --via mqtt, or "
-          + "java -jar sluice-cli/target/sluice-full.jar demo --via mqtt");
+      // the lean sluice.jar leaves the embedded brokers out; ./sluice picks sluice-full.jar
+      parent.err().println("sluice demo: --via " + via + " needs the embedded broker, which "
+          + "only sluice-full.jar carries: run ./sluice demo --via " + via + ", or "
+          + "java -jar sluice-cli/target/sluice-full.jar demo --via " + via);
       return SluiceCommand.FAILED;
     }
-    try (mqtt) {
-      Pipeline pipeline = start(timed(mqtt.events(), subscribedNanos, sourceDone),
+    try (transport) {
+      Pipeline pipeline = start(timed(transport.events(), subscribedNanos, sourceDone),
           maxInFlight, lines);
       try (Hook hook = new Hook(pipeline, lines)) {
         long startNanos;
         try {
-          mqtt.awaitSubscribed();
+          transport.awaitSubscribed();
           startNanos = System.nanoTime();
           subscribedNanos.set(startNanos);
-          mqtt.publish(events, interval, startNanos,
+          transport.publish(events, interval, startNanos,
               quiet ? i -> { } : i -> submitted(lines, new Event(i)), () -> stopping);
         } catch (RuntimeException | InterruptedException e) {
           pipeline.close();
@@ -295,7 +303,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         Stats stats = pipeline.awaitCompletion();
         report(lines, startNanos, subscribedNanos.get(), sourceDoneNanos.get(), stats);
-        lines.print(mqtt.summaryLine());
+        lines.print(transport.summaryLine());
       }
     }
     return writeTimeline(lines);

@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
  *   <li>{@code topic[N]}: level N of the topic, counting from 0 ({@code topic[1]} of
  *       {@code sensors/kitchen/temp} is {@code kitchen});</li>
  *   <li>{@code json:/pointer}: the value a JSON Pointer names in the payload (a string as is,
- *       anything else as JSON text).</li>
+ *       anything else as JSON text);</li>
+ *   <li>{@code key}: the message's own key (a Kafka record's key);</li>
+ *   <li>{@code partition}: the Kafka partition it came from (per-partition order).</li>
  * </ul>
  * A message with no such key (no topic, too few levels, a payload that is not JSON or lacks
  * the member) has a null key, so it is held back by nothing, as under {@code unordered}.
@@ -27,7 +29,8 @@ import java.util.regex.Pattern;
 final class KeyExpression implements Function<Message<String>, Object> {
 
   private static final Pattern TOPIC_LEVEL = Pattern.compile("topic\\[(\\d{1,4})]");
-  static final String FORMS = "use key=line, key=topic, key=topic[N] or key=json:/pointer";
+  static final String FORMS = "use key=line, key=topic, key=topic[N], key=json:/pointer, "
+      + "key=key or key=partition";
 
   private final String text;
   private final Function<Message<String>, Object> extractor;
@@ -49,6 +52,12 @@ final class KeyExpression implements Function<Message<String>, Object> {
     }
     if (e.equals("topic")) {
       return new KeyExpression(e, Message::topic);
+    }
+    if (e.equals("key")) {
+      return new KeyExpression(e, Message::key);
+    }
+    if (e.equals("partition")) {
+      return new KeyExpression(e, m -> m.headers().get("kafka.partition"));
     }
     Matcher level = TOPIC_LEVEL.matcher(e);
     if (level.matches()) {

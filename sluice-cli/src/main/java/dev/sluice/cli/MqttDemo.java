@@ -39,7 +39,7 @@ import java.util.function.LongConsumer;
  * source and the publisher and stops the broker, waiting for each, so none of their threads
  * (HiveMQ's are not daemon threads) outlives it.
  */
-final class MqttDemo implements AutoCloseable {
+final class MqttDemo implements DemoTransport {
 
   /** The topic the events travel on. */
   static final String TOPIC = "demo/events";
@@ -58,15 +58,6 @@ final class MqttDemo implements AutoCloseable {
     this.broker = broker;
     this.source = source;
     this.publisher = publisher;
-  }
-
-  /** The embedded broker did not start; the message is the line to print. */
-  static final class BrokerDidNotStart extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    BrokerDidNotStart(String message, Throwable cause) {
-      super(message, cause);
-    }
   }
 
   /**
@@ -114,8 +105,8 @@ final class MqttDemo implements AutoCloseable {
     broker.close();
   }
 
-  /** The source, each payload parsed back into the {@link Event} it came from. */
-  Flow.Publisher<Message<Event>> events() {
+  @Override
+  public Flow.Publisher<Message<Event>> events() {
     return subscriber -> source.subscribe(new Flow.Subscriber<Message<byte[]>>() {
       @Override
       public void onSubscribe(Flow.Subscription subscription) {
@@ -146,7 +137,8 @@ final class MqttDemo implements AutoCloseable {
    *
    * @throws PipelineException if it failed or took longer than 10 s
    */
-  void awaitSubscribed() throws InterruptedException {
+  @Override
+  public void awaitSubscribed() throws InterruptedException {
     try {
       source.subscribed().get(SUBSCRIBE.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
@@ -165,7 +157,8 @@ final class MqttDemo implements AutoCloseable {
    *
    * @throws PipelineException if a publish failed or was not confirmed in time
    */
-  void publish(long count, Duration interval, long startNanos, LongConsumer submitted,
+  @Override
+  public void publish(long count, Duration interval, long startNanos, LongConsumer submitted,
       BooleanSupplier stop) throws InterruptedException {
     long step = interval.toNanos();
     for (long i = 1; i <= count && !stop.getAsBoolean(); i++) {
@@ -204,7 +197,8 @@ final class MqttDemo implements AutoCloseable {
   }
 
   /** The summary's line about the broker: which, where, QoS, and the acks. */
-  String summaryLine() {
+  @Override
+  public String summaryLine() {
     MqttSourceStats stats = source.stats();
     return String.format(Locale.ROOT,
         "via MQTT: embedded HiveMQ CE broker on %s, topic %s, QoS 1: %d published and "

@@ -64,12 +64,12 @@ class DemoViaMqttTest {
   }
 
   @Test
-  void aTransportOtherThanMemoryOrMqttIsOneLineAndExitCode2() {
-    CommandRun run = CommandRun.of("demo", "--via", "kafka");
+  void anUnknownTransportIsOneLineAndExitCode2() {
+    CommandRun run = CommandRun.of("demo", "--via", "pigeon");
 
     assertThat(run.exitCode()).isEqualTo(SluiceCommand.USAGE);
     assertThat(run.out()).isEmpty();
     assertThat(run.errLines()).hasSize(1);
-    assertThat(run.err()).contains("expected memory or mqtt but was 'kafka'");
+    assertThat(run.err()).contains("expected memory, mqtt or kafka but was 'pigeon'");
   }
 }

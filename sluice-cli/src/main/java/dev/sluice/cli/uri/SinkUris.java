@@ -37,7 +37,8 @@ public final class SinkUris {
       "wss", WebSocketUris::sink,
       "mqtt", MqttUris::sink,
       "mqtts", MqttUris::sink,
-      "sqs", SqsUris::sink));
+      "sqs", SqsUris::sink,
+      "kafka", KafkaUris::sink));
 
   private SinkUris() {
   }

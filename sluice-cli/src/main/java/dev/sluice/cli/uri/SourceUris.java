@@ -44,7 +44,8 @@ public final class SourceUris {
       "wss", WebSocketUris::source,
       "mqtt", MqttUris::source,
       "mqtts", MqttUris::source,
-      "sqs", SqsUris::source));
+      "sqs", SqsUris::source,
+      "kafka", KafkaUris::source));
 
   private SourceUris() {
   }

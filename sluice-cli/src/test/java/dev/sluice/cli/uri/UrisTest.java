@@ -66,7 +66,8 @@ class UrisTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
-      "kafka://x/y | --source 'kafka://x/y' has an unknown scheme 'kafka': use -, file:..., generate:...",
+      "amqp://x/y | --source 'amqp://x/y' has an unknown scheme 'amqp': use -, file:..., generate:..., kafka:...",
+      "kafka://x/y | --source 'kafka://x/y': group is required",
       "mqtt://u:secret@h/t | --source 'mqtt://u:***@h/t' holds a password: remove it from the URI",
       "mqtt://h/t?qos=7 | --source 'mqtt://h/t?qos=7': ",
       "mqtt://h/t?colour=red | unknown parameter 'colour'",
