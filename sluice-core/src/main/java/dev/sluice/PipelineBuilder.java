@@ -1,7 +1,9 @@
 package dev.sluice;
 
 import dev.sluice.internal.Engine;
+import dev.sluice.internal.PartitionFilter;
 import dev.sluice.internal.PipelineConfig;
+import dev.sluice.internal.SkipCountingPipeline;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Flow;
@@ -42,6 +44,8 @@ public final class PipelineBuilder<T, R> {
   private Consumer<? super Stats> statsListener;
   private Ticker ticker = Ticker.system();
   private String name = "sluice";
+  private Partition partition;
+  private Function<? super Message<T>, String> partitionKey;
   private boolean started;
 
   PipelineBuilder(Flow.Publisher<Message<T>> source) {
@@ -182,19 +186,41 @@ public final class PipelineBuilder<T, R> {
   }
 
   /**
+   * Processes only this instance's share of the source: the messages whose key
+   * ({@code keyFunction}, called on the source's thread; a null key, or a key function that
+   * throws, counts as the empty key, so exactly one instance takes the message) hashes to
+   * instance {@code index} of {@code count} (see {@link Partition} for the hash, which never
+   * changes). The others are acknowledged unprocessed and counted in {@link Stats#skipped()};
+   * they are never dead-lettered. Run {@code count} copies, indexes 0 to {@code count - 1},
+   * on one feed that each receives in full: together they process every message once.
+   *
+   * @throws IllegalArgumentException unless {@code count >= 1} and {@code 0 <= index < count}
+   */
+  public PipelineBuilder<T, R> partition(int index, int count,
+      Function<? super Message<T>, String> keyFunction) {
+    this.partition = Partition.of(index, count);
+    this.partitionKey = Objects.requireNonNull(keyFunction, "keyFunction");
+    return this;
+  }
+
+  /**
    * Checks the configuration, subscribes to the source and starts the workers.
    *
    * @throws IllegalArgumentException naming the first bad setting and its value
    * @throws IllegalStateException    if no processor was given, or this builder already started
    */
   public Pipeline start() {
-    PipelineConfig<T> config = build();
+    PartitionFilter<T> filter = partition == null ? null
+        : new PartitionFilter<>(source, partition, partitionKey);
+    PipelineConfig<T> config = build(filter != null ? filter : source, filter);
     started = true;
-    return Engine.start(config);
+    Pipeline pipeline = Engine.start(config);
+    return filter == null ? pipeline : new SkipCountingPipeline(pipeline, filter::skipped);
   }
 
   @SuppressWarnings("unchecked")
-  private PipelineConfig<T> build() {
+  private PipelineConfig<T> build(Flow.Publisher<Message<T>> input,
+      PartitionFilter<T> filter) {
     if (started) {
       throw new IllegalStateException("this builder already started a pipeline");
     }
@@ -218,11 +244,14 @@ public final class PipelineBuilder<T, R> {
           DEAD_LETTER_LOG.warn("dead letter: {}", letter);
           return Sink.DONE;
         };
-    return new PipelineConfig<>(source, workers, inFlight, ordering,
+    Consumer<? super Stats> listener = filter == null || statsListener == null ? statsListener
+        : stats -> statsListener.accept(stats.withSkipped(filter.skipped()));
+    return new PipelineConfig<>(input, workers, inFlight, ordering,
         ordering == Ordering.BY_KEY ? keyFunction : null,
         (MessageProcessor<T, Object>) processor,
-        (Supplier<? extends MessageProcessor<T, Object>>) (Supplier<?>) perWorker, resultSink, deadLetterSink, retry, timeout,
-        drainTimeout, interruptGrace, statsInterval, statsListener, ticker, name);
+        (Supplier<? extends MessageProcessor<T, Object>>) (Supplier<?>) perWorker, resultSink,
+        deadLetterSink, retry, timeout, drainTimeout, interruptGrace, statsInterval, listener,
+        ticker, name);
   }
 
   private static void require(boolean condition, String message) {

@@ -37,6 +37,10 @@ import java.util.Locale;
  * @param utilisation     ρ = λ·S / workers
  * @param workersNeeded   ⌈λ·S / 0.8⌉ (at least 1)
  * @param fallingBehind   the backlog grew over the recent window, or ρ ≥ 1
+ * @param skipped         messages of other instances' partitions, acknowledged unprocessed
+ *                        (see {@link PipelineBuilder#partition}); not counted in
+ *                        {@code received} or the rates, so the capacity figures are this
+ *                        instance's own
  */
 public record Stats(
     Duration uptime,
@@ -46,14 +50,38 @@ public record Stats(
     double arrivalRate, double completionRate,
     Duration meanService, Duration totalService, Duration serviceP50, Duration serviceP99,
     Duration endToEndP50, Duration endToEndP99,
-    double utilisation, int workersNeeded, boolean fallingBehind) {
+    double utilisation, int workersNeeded, boolean fallingBehind, long skipped) {
 
-  /** One line for a status display or a log. */
+  /** A snapshot of a pipeline that skips nothing (no partition). */
+  public Stats(Duration uptime,
+      long received, long completed, long failed, long retried, long deadLettered, long nacked,
+      long timedOut,
+      long inFlight, long queued, int busyWorkers, int workers,
+      double arrivalRate, double completionRate,
+      Duration meanService, Duration totalService, Duration serviceP50, Duration serviceP99,
+      Duration endToEndP50, Duration endToEndP99,
+      double utilisation, int workersNeeded, boolean fallingBehind) {
+    this(uptime, received, completed, failed, retried, deadLettered, nacked, timedOut,
+        inFlight, queued, busyWorkers, workers, arrivalRate, completionRate, meanService,
+        totalService, serviceP50, serviceP99, endToEndP50, endToEndP99, utilisation,
+        workersNeeded, fallingBehind, 0);
+  }
+
+  /** This snapshot with {@code skipped} messages of other partitions. */
+  public Stats withSkipped(long skipped) {
+    return new Stats(uptime, received, completed, failed, retried, deadLettered, nacked,
+        timedOut, inFlight, queued, busyWorkers, workers, arrivalRate, completionRate,
+        meanService, totalService, serviceP50, serviceP99, endToEndP50, endToEndP99,
+        utilisation, workersNeeded, fallingBehind, skipped);
+  }
+
+  /** One line for a status display or a log ({@code skipped N} only when some were). */
   public String summaryLine() {
     return String.format(Locale.ROOT,
-        "received %d, done %d, failed %d, dead %d, in flight %d (queued %d), "
+        "received %d, done %d, failed %d, dead %d, %sin flight %d (queued %d), "
             + "%.1f/s in, %.1f/s out, busy %d/%d, utilisation %.0f%%, workers needed %d%s",
-        received, completed, failed, deadLettered, inFlight, queued, arrivalRate,
+        received, completed, failed, deadLettered,
+        skipped > 0 ? "skipped " + skipped + ", " : "", inFlight, queued, arrivalRate,
         completionRate, busyWorkers, workers, utilisation * 100, workersNeeded,
         fallingBehind ? " — FALLING BEHIND: need " + workersNeeded + " workers, have " + workers
             : "");

@@ -11,6 +11,7 @@ import dev.sluice.Sink;
 import dev.sluice.Sinks;
 import dev.sluice.Sluice;
 import dev.sluice.Stats;
+import dev.sluice.cli.config.PipelineFile;
 import dev.sluice.cli.exec.ChildEnvironment;
 import dev.sluice.cli.exec.ChildSessions;
 import dev.sluice.cli.exec.CommandWords;
@@ -28,13 +29,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice run}: a source URI, a bounded pool of workers running an external command or
@@ -80,8 +85,21 @@ final class RunCommand implements Callable<Integer> {
   /** A worker waiting this long for its child's answer is named in the status and /health. */
   private static final Duration LONG_WAIT = Duration.ofSeconds(10);
 
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+      description = "Read the options from this pipeline file (YAML, one key per option: "
+          + "'workers: 4'); options given here win. 'sluice check -c FILE' checks it.")
+  private java.nio.file.Path config;
+
+  @Spec
+  private CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    if (config != null) {
+      // parse again, the file's options under the command line's (see PipelineFile)
+      PipelineFile.apply(spec.commandLine(), config,
+          spec.commandLine().getParseResult().expandedArgs(), System.getenv());
+    }
     options.check();
     StatusLine status = new StatusLine(parent.err(), System.console() != null, options.quiet,
         options.logEvery);
@@ -152,6 +170,10 @@ final class RunCommand implements Callable<Integer> {
       builder.ordering(mode);
     }
     builder.deadLetters(deadLetters);
+    if (options.partition != null) {
+      builder.partition(options.partition.index(), options.partition.count(),
+          PartitionOption.key(options.partitionKey, key));
+    }
     ExecProcessor exec = children;
     Supplier<List<String>> waits = exec == null ? List::of : () -> exec.waits(LONG_WAIT);
     HealthMonitor health =
@@ -187,7 +209,7 @@ final class RunCommand implements Callable<Integer> {
         status.line("sluice run: metrics on http://" + options.metricsBind + ":"
             + metrics.port() + "/metrics");
       }
-      if (!options.quiet && connected(sourceReady)) {
+      if (!options.quiet && connected(sourceReady, pipeline)) {
         String work = options.exec != null ? "exec '" + options.exec + "'"
             : options.processorClass;
         status.line("sluice run: " + Redaction.uri(options.source) + " → " + work + " → "
@@ -216,13 +238,15 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /**
-   * Waits for the source's first connection; false if it failed, which the pipeline then
-   * reports as the run's one failure line (so no start line is printed before it).
+   * Waits for the source's first connection, or for the run to end first (a drain, a failure);
+   * false if the connection failed, which the pipeline then reports as the run's one failure
+   * line (so no start line is printed before it).
    */
-  private static boolean connected(CompletionStage<Void> sourceReady) {
+  private static boolean connected(CompletionStage<Void> sourceReady, Pipeline pipeline) {
+    CompletableFuture<Void> ready = sourceReady.toCompletableFuture();
     try {
-      sourceReady.toCompletableFuture().get();
-      return true;
+      CompletableFuture.anyOf(ready, pipeline.completion()).exceptionally(e -> null).get();
+      return ready.isDone() && !ready.isCompletedExceptionally();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;

@@ -74,6 +74,16 @@ final class RunOptions {
           + "(one at a time per key, in order).")
   String ordering;
 
+  @Option(names = "--partition", paramLabel = "I/N", converter = PartitionOption.Converter.class,
+      description = "Process only instance I's share (I from 0) of N copies on one feed, by "
+          + "--partition-key; acknowledge the rest unprocessed (counted as skipped).")
+  dev.sluice.Partition partition;
+
+  @Option(names = "--partition-key", paramLabel = "EXPR",
+      description = "What --partition hashes: line, topic, topic[N] or json:/pointer "
+          + "(default: the --ordering key, else the whole line).")
+  String partitionKey;
+
   @Option(names = "--retries", paramLabel = "N", defaultValue = "0",
       description = "Attempts after the first before a message is dead-lettered "
           + "(default: ${DEFAULT-VALUE}).")
@@ -222,6 +232,7 @@ final class RunOptions {
     if (logEvery.isZero()) {
       throw new IllegalArgumentException("--log-every must be > 0");
     }
+    PartitionOption.check(partition, partitionKey);
     checkWebSocket("--source", source, sourceHeaders, sourceSubscribe);
     checkWebSocket("--sink", sink, sinkHeaders, sinkSubscribe);
     for (String option : new String[] {"--trust-store", "--key-store"}) {

@@ -32,6 +32,8 @@ public final class PrometheusText {
         "Messages given up on and written to the dead-letter sink.", stats.deadLettered());
     counter(out, "sluice_messages_nacked_total",
         "Messages given up unprocessed (pipeline stopped, sink failed).", stats.nacked());
+    counter(out, "sluice_messages_skipped_total",
+        "Messages of other --partition instances, acknowledged unprocessed.", stats.skipped());
     gauge(out, "sluice_messages_in_flight", "Messages received and not yet settled.",
         stats.inFlight());
     gauge(out, "sluice_messages_queued", "Messages received and not running.", stats.queued());

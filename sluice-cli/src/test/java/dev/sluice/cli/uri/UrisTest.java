@@ -67,7 +67,7 @@ class UrisTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "kafka://x/y | --source 'kafka://x/y' has an unknown scheme 'kafka': use -, file:..., generate:...",
-      "mqtt://u:secret@h/t | --source 'mqtt://u:***@h/t': a password must not be given in the URI",
+      "mqtt://u:secret@h/t | --source 'mqtt://u:***@h/t' holds a password: remove it from the URI",
       "mqtt://h/t?qos=7 | --source 'mqtt://h/t?qos=7': ",
       "mqtt://h/t?colour=red | unknown parameter 'colour'",
       "mqtt://alice@h/t | 'mqtt://alice@h/t' names user 'alice': give its password with --password-file FILE or in $SLUICE_MQTT_PASSWORD",
