@@ -28,27 +28,42 @@ public final class Message<T> {
   private final Map<String, String> headers;
   private final long sequence;
   private final Acknowledger acknowledger;
+  private final Throwable failure;
   private volatile int state;
 
   private Message(T payload, Object key, String topic, Map<String, String> headers,
-      long sequence, Acknowledger acknowledger) {
+      long sequence, Acknowledger acknowledger, Throwable failure) {
     this.payload = Objects.requireNonNull(payload, "payload");
     this.key = key;
     this.topic = topic;
     this.headers = headers;
     this.sequence = sequence;
     this.acknowledger = acknowledger;
+    this.failure = failure;
   }
 
   /** A message with no key, no metadata and no acknowledgement. */
   public static <T> Message<T> of(T payload) {
-    return new Message<>(payload, null, null, Map.of(), -1, Acknowledger.NONE);
+    return new Message<>(payload, null, null, Map.of(), -1, Acknowledger.NONE, null);
   }
 
   /** A message whose fate is reported to {@code acknowledger}. */
   public static <T> Message<T> of(T payload, Acknowledger acknowledger) {
     return new Message<>(payload, null, null, Map.of(), -1,
-        Objects.requireNonNull(acknowledger, "acknowledger"));
+        Objects.requireNonNull(acknowledger, "acknowledger"), null);
+  }
+
+  /**
+   * A message its source could not deliver as it was (larger than the source's limit, not
+   * valid text): the pipeline dead-letters it with attempts 0 and {@code cause}, without
+   * running the processor, and acknowledges it once the dead letter is written. The payload is
+   * what the dead letter shows (a preview of an oversize message, say). Sources emit these
+   * through {@link dev.sluice.spi.SourceEmitter} like any other message; use
+   * {@link Builder#failure} to give one metadata too.
+   */
+  public static <T> Message<T> failed(T payload, Throwable cause) {
+    return new Message<>(payload, null, null, Map.of(), -1, Acknowledger.NONE,
+        Objects.requireNonNull(cause, "cause"));
   }
 
   /** Starts a message with metadata; see {@link Builder}. */
@@ -95,6 +110,12 @@ public final class Message<T> {
     return false;
   }
 
+  /**
+   * Why the source could not deliver this message as it was, or null for an ordinary message;
+   * see {@link #failed(Object, Throwable)}.
+   */
+  public Throwable failure() { return failure; }
+
   /** True once {@link #ack()} has won. */
   public boolean isAcked() { return state == ACKED; }
 
@@ -103,7 +124,17 @@ public final class Message<T> {
 
   /** Returns a copy with the given payload and the same key, metadata and acknowledgement. */
   public <U> Message<U> withPayload(U newPayload) {
-    return new Message<>(newPayload, key, topic, headers, sequence, acknowledger);
+    return new Message<>(newPayload, key, topic, headers, sequence, acknowledger, failure);
+  }
+
+  /**
+   * Returns a copy that already failed with {@code cause} (see {@link #failed}), with the same
+   * payload, key, metadata and acknowledgement. Meant for a source, before it emits the
+   * message: acknowledge through one of the two, never both.
+   */
+  public Message<T> withFailure(Throwable cause) {
+    return new Message<>(payload, key, topic, headers, sequence, acknowledger,
+        Objects.requireNonNull(cause, "cause"));
   }
 
   @Override
@@ -112,7 +143,9 @@ public final class Message<T> {
     if (topic != null) s.append("topic=").append(topic).append(", ");
     if (key != null) s.append("key=").append(key).append(", ");
     if (sequence >= 0) s.append("seq=").append(sequence).append(", ");
-    return s.append("payload=").append(payload).append(']').toString();
+    s.append("payload=").append(payload);
+    if (failure != null) s.append(", failed=").append(failure);
+    return s.append(']').toString();
   }
 
   /**
@@ -127,6 +160,7 @@ public final class Message<T> {
     private Map<String, String> headers = Map.of();
     private long sequence = -1;
     private Acknowledger acknowledger = Acknowledger.NONE;
+    private Throwable failure;
 
     private Builder(T payload) {
       this.payload = Objects.requireNonNull(payload, "payload");
@@ -159,8 +193,17 @@ public final class Message<T> {
       return this;
     }
 
+    /**
+     * Makes it a message that already failed: the pipeline dead-letters it with attempts 0 and
+     * {@code cause}; see {@link Message#failed(Object, Throwable)}.
+     */
+    public Builder<T> failure(Throwable cause) {
+      this.failure = Objects.requireNonNull(cause, "cause");
+      return this;
+    }
+
     public Message<T> build() {
-      return new Message<>(payload, key, topic, headers, sequence, acknowledger);
+      return new Message<>(payload, key, topic, headers, sequence, acknowledger, failure);
     }
   }
 }

@@ -1,12 +1,15 @@
 package dev.sluice;
 
 import dev.sluice.internal.Engine;
+import dev.sluice.internal.PartitionFilter;
 import dev.sluice.internal.PipelineConfig;
+import dev.sluice.internal.SkipCountingPipeline;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +33,7 @@ public final class PipelineBuilder<T, R> {
   private Ordering ordering = Ordering.UNORDERED;
   private Function<? super Message<T>, ?> keyFunction = Message::key;
   private MessageProcessor<T, ?> processor;
+  private Supplier<? extends MessageProcessor<T, ?>> perWorker;
   private Sink<?> sink;
   private Sink<? super DeadLetter<T>> deadLetters;
   private RetryPolicy retry = RetryPolicy.none();
@@ -40,6 +44,8 @@ public final class PipelineBuilder<T, R> {
   private Consumer<? super Stats> statsListener;
   private Ticker ticker = Ticker.system();
   private String name = "sluice";
+  private Partition partition;
+  private Function<? super Message<T>, String> partitionKey;
   private boolean started;
 
   PipelineBuilder(Flow.Publisher<Message<T>> source) {
@@ -90,6 +96,30 @@ public final class PipelineBuilder<T, R> {
       throw new IllegalStateException("process must be called before to(sink)");
     }
     this.processor = Objects.requireNonNull(processor, "processor");
+    this.perWorker = null;
+    return (PipelineBuilder<T, R2>) this;
+  }
+
+  /**
+   * The work to do for each message, by a processor of each worker's own: the per-worker start
+   * and stop hooks, for work that holds a resource no two workers may share (a child process,
+   * a connection, a model that is not thread-safe).
+   *
+   * <p>{@code perWorker} is called once by each worker, on that worker's thread, before its
+   * first message (start); the processor it returns is only ever called by that thread, so it
+   * need not be thread-safe. If it is {@link AutoCloseable}, the worker closes it on the same
+   * thread when it stops, after its last message (stop); a worker stuck in a message that
+   * ignores interruption never gets there. If {@code perWorker} throws, the attempt fails with
+   * that cause (retried or dead-lettered like any failure) and the next message tries again.
+   */
+  @SuppressWarnings("unchecked")
+  public <R2> PipelineBuilder<T, R2> processPerWorker(
+      Supplier<? extends MessageProcessor<T, ? extends R2>> perWorker) {
+    if (sink != null) {
+      throw new IllegalStateException("process must be called before to(sink)");
+    }
+    this.perWorker = Objects.requireNonNull(perWorker, "perWorker");
+    this.processor = null;
     return (PipelineBuilder<T, R2>) this;
   }
 
@@ -156,23 +186,45 @@ public final class PipelineBuilder<T, R> {
   }
 
   /**
+   * Processes only this instance's share of the source: the messages whose key
+   * ({@code keyFunction}, called on the source's thread; a null key, or a key function that
+   * throws, counts as the empty key, so exactly one instance takes the message) hashes to
+   * instance {@code index} of {@code count} (see {@link Partition} for the hash, which never
+   * changes). The others are acknowledged unprocessed and counted in {@link Stats#skipped()};
+   * they are never dead-lettered. Run {@code count} copies, indexes 0 to {@code count - 1},
+   * on one feed that each receives in full: together they process every message once.
+   *
+   * @throws IllegalArgumentException unless {@code count >= 1} and {@code 0 <= index < count}
+   */
+  public PipelineBuilder<T, R> partition(int index, int count,
+      Function<? super Message<T>, String> keyFunction) {
+    this.partition = Partition.of(index, count);
+    this.partitionKey = Objects.requireNonNull(keyFunction, "keyFunction");
+    return this;
+  }
+
+  /**
    * Checks the configuration, subscribes to the source and starts the workers.
    *
    * @throws IllegalArgumentException naming the first bad setting and its value
    * @throws IllegalStateException    if no processor was given, or this builder already started
    */
   public Pipeline start() {
-    PipelineConfig<T> config = build();
+    PartitionFilter<T> filter = partition == null ? null
+        : new PartitionFilter<>(source, partition, partitionKey);
+    PipelineConfig<T> config = build(filter != null ? filter : source, filter);
     started = true;
-    return Engine.start(config);
+    Pipeline pipeline = Engine.start(config);
+    return filter == null ? pipeline : new SkipCountingPipeline(pipeline, filter::skipped);
   }
 
   @SuppressWarnings("unchecked")
-  private PipelineConfig<T> build() {
+  private PipelineConfig<T> build(Flow.Publisher<Message<T>> input,
+      PartitionFilter<T> filter) {
     if (started) {
       throw new IllegalStateException("this builder already started a pipeline");
     }
-    if (processor == null) {
+    if (processor == null && perWorker == null) {
       throw new IllegalStateException("no processor: call process(...) before start()");
     }
     require(workers >= 1, "workers must be >= 1 but was " + workers);
@@ -192,10 +244,14 @@ public final class PipelineBuilder<T, R> {
           DEAD_LETTER_LOG.warn("dead letter: {}", letter);
           return Sink.DONE;
         };
-    return new PipelineConfig<>(source, workers, inFlight, ordering,
+    Consumer<? super Stats> listener = filter == null || statsListener == null ? statsListener
+        : stats -> statsListener.accept(stats.withSkipped(filter.skipped()));
+    return new PipelineConfig<>(input, workers, inFlight, ordering,
         ordering == Ordering.BY_KEY ? keyFunction : null,
-        (MessageProcessor<T, Object>) processor, resultSink, deadLetterSink, retry, timeout,
-        drainTimeout, interruptGrace, statsInterval, statsListener, ticker, name);
+        (MessageProcessor<T, Object>) processor,
+        (Supplier<? extends MessageProcessor<T, Object>>) (Supplier<?>) perWorker, resultSink,
+        deadLetterSink, retry, timeout, drainTimeout, interruptGrace, statsInterval, listener,
+        ticker, name);
   }
 
   private static void require(boolean condition, String message) {

@@ -1,12 +1,13 @@
 package dev.sluice;
 
+import dev.sluice.spi.Backoff;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Predicate;
 
 /**
  * When a failed attempt runs again: up to {@code maxAttempts} attempts in all, waiting an
- * exponentially growing backoff with jitter between them, for failures that
+ * exponentially growing {@link Backoff} with jitter between them, for failures that
  * {@code retryOn} accepts. A failure it rejects, or the last attempt's failure, sends the
  * message to the dead-letter sink. The wait is kept by a timer, not by a sleeping worker.
  *
@@ -68,10 +69,7 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
    * number {@code random} in [0, 1).
    */
   public Duration backoff(int attempt, double random) {
-    double base = initialBackoff.toNanos() * Math.pow(multiplier, Math.max(0, attempt - 1));
-    double capped = Math.min(base, maxBackoff.toNanos());
-    double jittered = capped * (1.0 - jitter * random);
-    return Duration.ofNanos((long) jittered);
+    return new Backoff(initialBackoff, maxBackoff, multiplier, jitter).delay(attempt, random);
   }
 
   /** Builds a {@link RetryPolicy}; every check runs in {@link #build()}. Not thread-safe. */

@@ -1,12 +1,11 @@
 package dev.sluice;
 
+import dev.sluice.internal.LinePull;
 import dev.sluice.internal.PullPublisher;
-import java.io.BufferedReader;
+import dev.sluice.spi.SourceBacklog;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,49 +74,130 @@ public final class Sources {
     }
     Objects.requireNonNull(factory, "factory");
     long intervalNanos = interval.toNanos();
-    return new PullPublisher<T>(() -> new PullPublisher.Pull<>() {
-      private final long start = System.nanoTime();
-      private long index;
-
-      @Override
-      public Message<T> next() throws InterruptedException {
-        if (index == count) {
-          return null;
-        }
-        index++;
-        if (intervalNanos > 0) {
-          long wait = start + index * intervalNanos - System.nanoTime();
-          if (wait > 0) {
-            TimeUnit.NANOSECONDS.sleep(wait);
-          }
-        }
-        return Message.of(factory.apply(index));
-      }
-    }, true, THREAD);
+    return new Generated<>(count, intervalNanos, factory);
   }
 
   /**
-   * The lines of {@code in} as UTF-8 text, each message's {@link Message#sequence()} its line
-   * number from 1; one subscriber only. {@code in} is closed at the end.
+   * The timed generator: a pull publisher that also reports the events that are due and not
+   * yet emitted (they wait because the pipeline has no room), so the capacity model sees the
+   * offered load rather than what the pipeline managed to take.
    */
-  public static Flow.Publisher<Message<String>> lines(InputStream in) {
-    Objects.requireNonNull(in, "in");
-    return new PullPublisher<String>(
-        () -> linePull(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)),
-            "input"),
-        false, THREAD);
+  private static final class Generated<T> implements Flow.Publisher<Message<T>>, SourceBacklog {
+    private final long count;
+    private final long intervalNanos;
+    private final PullPublisher<T> publisher;
+    private volatile long start = Long.MIN_VALUE;   // set once, at subscription
+    private volatile long emitted;                  // written by the pulling thread
+
+    Generated(long count, long intervalNanos, LongFunction<? extends T> factory) {
+      this.count = count;
+      this.intervalNanos = intervalNanos;
+      this.publisher = new PullPublisher<T>(() -> new PullPublisher.Pull<>() {
+        private final long subscribed = System.nanoTime();
+        private long index;
+
+        {
+          emitted = 0;                 // the backlog follows the latest subscription
+          start = subscribed;
+        }
+
+        @Override
+        public Message<T> next() throws InterruptedException {
+          if (index == count) {
+            return null;
+          }
+          index++;
+          if (intervalNanos > 0) {
+            long wait = subscribed + index * intervalNanos - System.nanoTime();
+            if (wait > 0) {
+              TimeUnit.NANOSECONDS.sleep(wait);
+            }
+          }
+          Message<T> message = Message.of(factory.apply(index));
+          emitted = index;
+          return message;
+        }
+      }, true, THREAD);
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super Message<T>> subscriber) {
+      publisher.subscribe(subscriber);
+    }
+
+    @Override
+    public long backlog() {
+      long started = start;
+      if (started == Long.MIN_VALUE) {
+        return -1;
+      }
+      long due = intervalNanos == 0 ? count
+          : Math.min(count, (System.nanoTime() - started) / intervalNanos);
+      return Math.max(0, due - emitted);
+    }
   }
 
-  /** The lines of {@code file} as UTF-8 text, numbered from 1 and with the file as topic. */
+  /** The longest line {@link #lines(InputStream)} and {@link #lines(Path)} take: 1 MiB. */
+  public static final int DEFAULT_MAX_LINE_BYTES = 1 << 20;
+
+  /**
+   * The lines of {@code in} as UTF-8 text, each at most {@value #DEFAULT_MAX_LINE_BYTES}
+   * bytes; see {@link #lines(InputStream, int)}.
+   */
+  public static Flow.Publisher<Message<String>> lines(InputStream in) {
+    return lines(in, DEFAULT_MAX_LINE_BYTES);
+  }
+
+  /**
+   * The lines of {@code in} as UTF-8 text (split at {@code \n}, {@code \r\n} or
+   * {@code \r}), each message's {@link Message#sequence()} its line number from 1 and its
+   * topic {@code input}; one subscriber only. {@code in} is closed at the end.
+   *
+   * <p><b>Limits and bad input.</b> No line is held past {@code maxBytes} bytes, however long
+   * it is. A longer line, or one that is not valid UTF-8, is not processed and not altered: it
+   * reaches the pipeline {@linkplain Message#failed already failed}, which dead-letters it with
+   * attempts 0, and the lines after it flow on. An oversize line's dead letter has its first
+   * 256 bytes as payload and a {@link dev.sluice.spi.MessageTooLargeException} with its size;
+   * a malformed line's has its bytes in Base64 as payload and a
+   * {@link dev.sluice.spi.MalformedMessageException} naming the bad byte and its offset.
+   *
+   * @param maxBytes the longest line taken, in bytes, terminator excluded; at least 1
+   */
+  public static Flow.Publisher<Message<String>> lines(InputStream in, int maxBytes) {
+    Objects.requireNonNull(in, "in");
+    checkMaxBytes(maxBytes);
+    return new PullPublisher<String>(() -> LinePull.of(in, "input", maxBytes), false, THREAD);
+  }
+
+  /**
+   * The lines of {@code file} as UTF-8 text, each at most {@value #DEFAULT_MAX_LINE_BYTES}
+   * bytes; see {@link #lines(Path, int)}.
+   */
   public static Flow.Publisher<Message<String>> lines(Path file) {
+    return lines(file, DEFAULT_MAX_LINE_BYTES);
+  }
+
+  /**
+   * The lines of {@code file} as UTF-8 text, numbered from 1 and with the file as topic, each
+   * at most {@code maxBytes} bytes: as {@link #lines(InputStream, int)}, but any number of
+   * subscribers may read it, each from the start.
+   */
+  public static Flow.Publisher<Message<String>> lines(Path file, int maxBytes) {
     Objects.requireNonNull(file, "file");
+    checkMaxBytes(maxBytes);
     return new PullPublisher<String>(() -> {
       try {
-        return linePull(Files.newBufferedReader(file, StandardCharsets.UTF_8), file.toString());
+        return LinePull.of(Files.newInputStream(file), file.toString(), maxBytes);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
       }
     }, true, THREAD);
+  }
+
+  private static void checkMaxBytes(int maxBytes) {
+    if (maxBytes < 1) {
+      throw new IllegalArgumentException("maxBytes must be >= 1 but was " + maxBytes);
+    }
   }
 
   private static <T> PullPublisher.Pull<T> iteratorPull(Iterator<? extends T> iterator) {
@@ -126,23 +206,4 @@ public final class Sources {
         : null;
   }
 
-  private static PullPublisher.Pull<String> linePull(BufferedReader reader, String topic) {
-    return new PullPublisher.Pull<>() {
-      private long lineNumber;
-
-      @Override
-      public Message<String> next() throws IOException {
-        String line = reader.readLine();
-        if (line == null) {
-          return null;
-        }
-        return Message.builder(line).topic(topic).sequence(++lineNumber).build();
-      }
-
-      @Override
-      public void close() throws IOException {
-        reader.close();
-      }
-    };
-  }
 }

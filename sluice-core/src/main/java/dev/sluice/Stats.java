@@ -8,9 +8,11 @@ import java.util.Locale;
  * handed to a stats listener. Counters are totals since start; rates, service time and the
  * capacity figures are measured over the last few seconds.
  *
- * <p>The capacity estimate is plain queueing arithmetic: with arrivals at λ per second and a
- * mean service time of S seconds, the workers are busy ρ = λ·S / workers of the time, and
- * keeping ρ at or under 0.8 (so a burst does not build a backlog) needs ⌈λ·S / 0.8⌉ workers.
+ * <p>The capacity figures ({@code utilisation}, {@code workersNeeded}, {@code fallingBehind})
+ * come from {@link #capacity()}, the one capacity model: with messages offered at λ per second
+ * and a mean attempt time of S seconds the load keeps λ·S workers busy, and keeping it at or
+ * under 80% (so a burst does not build a backlog) needs ⌈λ·S / 0.8⌉ workers. {@link Capacity}
+ * says how λ is measured and when the figures are lower bounds.
  *
  * @param uptime          time since the pipeline started
  * @param received        messages taken from the source
@@ -34,9 +36,16 @@ import java.util.Locale;
  * @param serviceP99      99th percentile processing time of one attempt since start
  * @param endToEndP50     median time from receipt to settlement since start
  * @param endToEndP99     99th percentile time from receipt to settlement since start
- * @param utilisation     ρ = λ·S / workers
- * @param workersNeeded   ⌈λ·S / 0.8⌉ (at least 1)
- * @param fallingBehind   the backlog grew over the recent window, or ρ ≥ 1
+ * @param utilisation     the fraction of the workers' time spent on attempts, recently (at most
+ *                        1; {@code capacity().offeredLoad() / workers} is the load, which may
+ *                        exceed 1)
+ * @param workersNeeded   ⌈λ·S / 0.8⌉ (at least 1), consistent with the verdict
+ * @param fallingBehind   the capacity verdict is {@link Capacity.Verdict#FALLING_BEHIND}
+ * @param capacity        the capacity model's verdict and figures
+ * @param skipped         messages of other instances' partitions, acknowledged unprocessed
+ *                        (see {@link PipelineBuilder#partition}); not counted in
+ *                        {@code received} or the rates, so the capacity figures are this
+ *                        instance's own
  */
 public record Stats(
     Duration uptime,
@@ -46,16 +55,77 @@ public record Stats(
     double arrivalRate, double completionRate,
     Duration meanService, Duration totalService, Duration serviceP50, Duration serviceP99,
     Duration endToEndP50, Duration endToEndP99,
-    double utilisation, int workersNeeded, boolean fallingBehind) {
+    double utilisation, int workersNeeded, boolean fallingBehind, Capacity capacity,
+    long skipped) {
 
-  /** One line for a status display or a log. */
+  /** A snapshot of a pipeline that skips nothing (no partition). */
+  public Stats(Duration uptime,
+      long received, long completed, long failed, long retried, long deadLettered, long nacked,
+      long timedOut,
+      long inFlight, long queued, int busyWorkers, int workers,
+      double arrivalRate, double completionRate,
+      Duration meanService, Duration totalService, Duration serviceP50, Duration serviceP99,
+      Duration endToEndP50, Duration endToEndP99,
+      double utilisation, int workersNeeded, boolean fallingBehind, Capacity capacity) {
+    this(uptime, received, completed, failed, retried, deadLettered, nacked, timedOut,
+        inFlight, queued, busyWorkers, workers, arrivalRate, completionRate, meanService,
+        totalService, serviceP50, serviceP99, endToEndP50, endToEndP99, utilisation,
+        workersNeeded, fallingBehind, capacity, 0);
+  }
+
+  /**
+   * A snapshot from the plain figures, its capacity verdict derived from them (falling behind
+   * or keeping up): for tests and exporters that have no capacity model at hand.
+   */
+  public Stats(Duration uptime,
+      long received, long completed, long failed, long retried, long deadLettered, long nacked,
+      long timedOut,
+      long inFlight, long queued, int busyWorkers, int workers,
+      double arrivalRate, double completionRate,
+      Duration meanService, Duration totalService, Duration serviceP50, Duration serviceP99,
+      Duration endToEndP50, Duration endToEndP99,
+      double utilisation, int workersNeeded, boolean fallingBehind) {
+    this(uptime, received, completed, failed, retried, deadLettered, nacked, timedOut,
+        inFlight, queued, busyWorkers, workers, arrivalRate, completionRate, meanService,
+        totalService, serviceP50, serviceP99, endToEndP50, endToEndP99, utilisation,
+        workersNeeded, fallingBehind,
+        new Capacity(fallingBehind ? Capacity.Verdict.FALLING_BEHIND
+                : Capacity.Verdict.KEEPING_UP, arrivalRate, meanService.toNanos() / 1e9,
+            arrivalRate * meanService.toNanos() / 1e9, Math.min(1, utilisation), workers,
+            workersNeeded, false), 0);
+  }
+
+  /** This snapshot with {@code skipped} messages of other partitions. */
+  public Stats withSkipped(long skipped) {
+    return new Stats(uptime, received, completed, failed, retried, deadLettered, nacked,
+        timedOut, inFlight, queued, busyWorkers, workers, arrivalRate, completionRate,
+        meanService, totalService, serviceP50, serviceP99, endToEndP50, endToEndP99,
+        utilisation, workersNeeded, fallingBehind, capacity, skipped);
+  }
+
+  /**
+   * One line for a status display or a log ({@code skipped N} only when some were). Once the
+   * pipeline is idle (nothing in flight and nothing arrived lately, as at the end of a run),
+   * the rates are over the whole run rather than the empty recent window.
+   */
   public String summaryLine() {
+    boolean quiet = inFlight == 0 && arrivalRate == 0 && completionRate == 0 && received > 0;
+    double seconds = uptime.toNanos() / 1e9;
+    double in = quiet && seconds > 0 ? received / seconds : arrivalRate;
+    double out = quiet && seconds > 0 ? (completed + deadLettered + nacked) / seconds
+        : completionRate;
+    double busy = quiet && seconds > 0 ? totalService.toNanos() / 1e9 / (workers * seconds)
+        : utilisation;
+    String verdict = capacity.fallingBehind()
+        ? " — FALLING BEHIND: need " + (capacity.lowerBound() ? "at least " : "")
+            + workersNeeded + " workers, have " + workers
+        : capacity.verdict() == Capacity.Verdict.NO_HEADROOM ? " — no headroom" : "";
     return String.format(Locale.ROOT,
-        "received %d, done %d, failed %d, dead %d, in flight %d (queued %d), "
-            + "%.1f/s in, %.1f/s out, busy %d/%d, utilisation %.0f%%, workers needed %d%s",
-        received, completed, failed, deadLettered, inFlight, queued, arrivalRate,
-        completionRate, busyWorkers, workers, utilisation * 100, workersNeeded,
-        fallingBehind ? " — FALLING BEHIND: need " + workersNeeded + " workers, have " + workers
-            : "");
+        "received %d, done %d, failed %d, dead %d, %sin flight %d (queued %d), "
+            + "%.1f/s in, %.1f/s out%s, busy %d/%d, utilisation %.0f%%, workers needed %d%s",
+        received, completed, failed, deadLettered,
+        skipped > 0 ? "skipped " + skipped + ", " : "", inFlight, queued, in, out,
+        quiet ? " over the run" : "", busyWorkers, workers, Math.min(1, busy) * 100,
+        workersNeeded, verdict);
   }
 }

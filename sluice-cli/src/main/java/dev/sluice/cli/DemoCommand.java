@@ -9,6 +9,11 @@ import dev.sluice.Sinks;
 import dev.sluice.Sluice;
 import dev.sluice.Sources;
 import dev.sluice.Stats;
+import dev.sluice.Tap;
+import dev.sluice.Timeline;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -67,6 +72,9 @@ import picocli.CommandLine.TypeConversionException;
 final class DemoCommand implements Callable<Integer> {
 
   private static final long NOT_YET = Long.MIN_VALUE;
+
+  /** With {@code --timeline}: records the run; set before it starts, then only read. */
+  private Timeline timeline;
 
   /** Set by the shutdown hook: publish no more events. */
   private volatile boolean stopping;
@@ -182,6 +190,11 @@ final class DemoCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   private ViaOption via;
 
+  @Option(names = "--timeline", paramLabel = "FILE",
+      description = "Write the run's timeline to FILE: one self-contained HTML page, a lane "
+          + "per worker, a bar per event's work, arrivals on top, in flight and busy beneath.")
+  private Path timelineFile;
+
   @Option(names = "--cpu",
       description = "Burn CPU for the work time instead of sleeping.")
   private boolean cpu;
@@ -200,6 +213,14 @@ final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--via " + via + " needs --events >= 1 but was 0");
     }
+    if (timelineFile != null) {
+      Path dir = timelineFile.toAbsolutePath().getParent();
+      if (dir == null || !Files.isDirectory(dir)) {
+        throw new ParameterException(spec.commandLine(), "--timeline " + timelineFile
+            + ": the directory " + dir + " does not exist");
+      }
+      timeline = Timeline.create();
+    }
     Lines lines = new Lines(parent.out());
     AtomicLong subscribedNanos = new AtomicLong(NOT_YET);
     AtomicLong sourceDoneNanos = new AtomicLong(NOT_YET);
@@ -214,12 +235,32 @@ final class DemoCommand implements Callable<Integer> {
     }
     long startNanos = System.nanoTime();
     LongFunction<Event> factory = quiet ? Event::new : i -> submitted(lines, new Event(i));
-    Pipeline pipeline = start(Sluice.from(timed(Sources.generate(events, interval, factory),
-        subscribedNanos, sourceDone)), lines);
+    Pipeline pipeline = start(timed(Sources.generate(events, interval, factory),
+        subscribedNanos, sourceDone), null, lines);
     try (Hook hook = new Hook(pipeline, lines)) {
       Stats stats = pipeline.awaitCompletion();
       report(lines, startNanos, subscribedNanos.get(), sourceDoneNanos.get(), stats);
     }
+    return writeTimeline(lines);
+  }
+
+  /** Writes {@code --timeline}'s page, if asked: OK, or FAILED after one line saying why. */
+  private int writeTimeline(Lines lines) {
+    if (timeline == null) {
+      return SluiceCommand.OK;
+    }
+    String title = String.format(Locale.ROOT,
+        "sluice demo: %d events %s apart, %s of work each, %d workers%s", events,
+        DurationParser.format(interval), DurationParser.format(work), workers,
+        via == ViaOption.MQTT ? ", via MQTT" : "");
+    try {
+      timeline.writeHtml(timelineFile, title);
+    } catch (IOException | RuntimeException e) {
+      parent.err().println("sluice demo: cannot write the timeline to " + timelineFile + ": "
+          + e.getMessage());
+      return SluiceCommand.FAILED;
+    }
+    lines.print("main: Timeline written to " + timelineFile);
     return SluiceCommand.OK;
   }
 
@@ -246,8 +287,8 @@ final class DemoCommand implements Callable<Integer> {
       return SluiceCommand.FAILED;
     }
     try (transport) {
-      Pipeline pipeline = start(Sluice.from(timed(transport.events(), subscribedNanos,
-          sourceDone)).maxInFlight(maxInFlight), lines);
+      Pipeline pipeline = start(timed(transport.events(), subscribedNanos, sourceDone),
+          maxInFlight, lines);
       try (Hook hook = new Hook(pipeline, lines)) {
         long startNanos;
         try {
@@ -265,12 +306,20 @@ final class DemoCommand implements Callable<Integer> {
         lines.print(transport.summaryLine());
       }
     }
-    return SluiceCommand.OK;
+    return writeTimeline(lines);
   }
 
-  /** Starts the demo's pipeline on {@code from}: its workers, ordering and processor. */
-  private Pipeline start(PipelineBuilder<Event, Event> from, Lines lines) {
-    PipelineBuilder<Event, Event> builder = from.workers(workers);
+  /**
+   * Starts the demo's pipeline on {@code source}: its workers, ordering and processor, and
+   * {@code maxInFlight} unless null; watched by the timeline when there is one.
+   */
+  private Pipeline start(Flow.Publisher<Message<Event>> source, Integer maxInFlight,
+      Lines lines) {
+    Tap<Event> tap = timeline != null ? Tap.of(timeline) : Tap.of();
+    PipelineBuilder<Event, Event> builder = Sluice.from(tap.source(source)).workers(workers);
+    if (maxInFlight != null) {
+      builder.maxInFlight(maxInFlight);
+    }
     if (ordering == OrderingOption.ORDERED) {
       builder.ordering(Ordering.ORDERED);
     } else if (ordering == OrderingOption.KEYED) {
@@ -291,7 +340,7 @@ final class DemoCommand implements Callable<Integer> {
           lines.print(me + ": Finished processing " + event);
           return event;
         };
-    return builder.process(processor).to(Sinks.discard()).start();
+    return builder.processMessages(tap.processor(processor)).to(Sinks.discard()).start();
   }
 
   private void report(Lines lines, long startNanos, long subscribed, long sourceDone,

@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.Capacity;
 import dev.sluice.Stats;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,8 +13,9 @@ import java.util.Locale;
  *
  * <p>The load is measured over the whole run rather than taken from the final snapshot's
  * recent-window figures, which by the end of a run describe only its quiet tail: arrivals
- * λ = events / time from the source's subscription to its completion, mean work S = total service / attempts, so
- * utilisation ρ = λ·S / workers and workers needed = ⌈λ·S / 0.8⌉, as {@link Stats} defines them.
+ * λ = events / time from the source's subscription to its completion, mean work S = total
+ * service / attempts; the load λ·S / workers (called utilisation while at most 100%), the
+ * workers needed and the verdict come from {@link Capacity}'s arithmetic, as the live figures do.
  *
  * @param events      events the source was asked for
  * @param interval    time between events
@@ -52,26 +54,34 @@ record DemoReport(long events, Duration interval, Duration work, int workers, Du
 
   private void addTimingAndLoad(List<String> lines) {
     Duration lastArrival = interval.multipliedBy(events);
-    Duration ideal = lastArrival.plus(work);
+    Duration byArrival = lastArrival.plus(work);
+    long rounds = (events + workers - 1) / workers;          // each worker's share, rounded up
+    Duration byWork = work.multipliedBy(rounds);
+    boolean workBound = byWork.compareTo(byArrival) > 0;
+    Duration ideal = workBound ? byWork : byArrival;
+    String why = workBound
+        ? String.format(Locale.ROOT, "%d events × %s of work on %d workers", events,
+            DurationParser.format(work), workers)
+        : String.format(Locale.ROOT, "last arrival at %s + %s of work",
+            DurationParser.format(lastArrival), DurationParser.format(work));
     Duration over = Duration.ofMillis(wall.minus(ideal).toMillis());
-    lines.add(String.format(Locale.ROOT,
-        "wall time %.3f s, ideal %.3f s (last arrival at %s + %s of work): %s %s",
-        seconds(wall), seconds(ideal), DurationParser.format(lastArrival),
-        DurationParser.format(work), DurationParser.format(over.abs()),
+    lines.add(String.format(Locale.ROOT, "wall time %.3f s, ideal %.3f s (%s): %s %s",
+        seconds(wall), seconds(ideal), why, DurationParser.format(over.abs()),
         over.isNegative() ? "under" : "over"));
     long attempts = stats.completed() + stats.failed();
     double service = attempts == 0 ? 0 : seconds(stats.totalService()) / attempts;
     if (!sourceTime.isZero() && attempts > 0) {
+      // the whole run's load through the one capacity model's arithmetic (Capacity)
       double arrivals = stats.received() / seconds(sourceTime);
       double offered = arrivals * service;
-      double utilisation = offered / workers;
-      int needed = (int) Math.max(1, Math.ceil(offered / 0.8 - 1e-9));
-      String verdict = utilisation > 1.0 ? ": falling behind"
-          : needed > workers ? ": keeping up, with no headroom" : "";
+      double load = offered / workers;
+      int needed = Capacity.workersNeeded(offered);
+      Capacity.Verdict verdict = Capacity.verdictFor(offered, workers, false, stats.received());
       lines.add(String.format(Locale.ROOT,
-          "utilisation %.0f%% of %d workers (%s events/s × %s of work each), "
-              + "workers needed %d to keep it at or under 80%%%s",
-          utilisation * 100, workers, rate(arrivals), human(service), needed, verdict));
+          "%s %.0f%% of %d workers (%s events/s × %s of work each), "
+              + "workers needed %d to keep it at or under 80%%: %s",
+          load > 1 ? "load" : "utilisation", load * 100, workers, rate(arrivals),
+          human(service), needed, verdict.words()));
     }
   }
 

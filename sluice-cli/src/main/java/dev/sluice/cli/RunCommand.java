@@ -11,6 +11,9 @@ import dev.sluice.Sink;
 import dev.sluice.Sinks;
 import dev.sluice.Sluice;
 import dev.sluice.Stats;
+import dev.sluice.cli.config.PipelineFile;
+import dev.sluice.Tap;
+import dev.sluice.Timeline;
 import dev.sluice.cli.exec.ChildEnvironment;
 import dev.sluice.cli.exec.ChildSessions;
 import dev.sluice.cli.exec.CommandWords;
@@ -28,14 +31,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice run}: a source URI, a bounded pool of workers running an external command or
@@ -81,11 +87,21 @@ final class RunCommand implements Callable<Integer> {
   /** A worker waiting this long for its child's answer is named in the status and /health. */
   private static final Duration LONG_WAIT = Duration.ofSeconds(10);
 
-  /** Dead letters written by the source itself (a WebSocket's oversize, malformed messages). */
-  private final AtomicLong sourceDeadLetters = new AtomicLong();
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+      description = "Read the options from this pipeline file (YAML, one key per option: "
+          + "'workers: 4'); options given here win. 'sluice check -c FILE' checks it.")
+  private java.nio.file.Path config;
+
+  @Spec
+  private CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    if (config != null) {
+      // parse again, the file's options under the command line's (see PipelineFile)
+      PipelineFile.apply(spec.commandLine(), config,
+          spec.commandLine().getParseResult().expandedArgs(), System.getenv());
+    }
     options.check();
     StatusLine status = new StatusLine(parent.err(), System.console() != null, options.quiet,
         options.logEvery);
@@ -120,36 +136,44 @@ final class RunCommand implements Callable<Integer> {
       processorResources = ProcessorClasses.closerOf(processor);
     }
     UriContext context = new UriContext(System.in, parent.out(),
-        options.passwordFilePath(), options.clientTls(), WebSocketOptions.NONE, status::line);
-    // One dead-letter sink for the pipeline and a WebSocket source's own (oversize, malformed)
-    // messages; they write from different threads, so the writes are serialised.
-    SerialSink<DeadLetter<String>> deadLetters = new SerialSink<>(new DeadLetterLines(
+        options.passwordFilePath(), options.clientTls(), WebSocketOptions.NONE, status::line,
+        options.maxMessageSize);
+    // Messages a source could not deliver (oversize, malformed) reach the pipeline as already
+    // failed, so the pipeline alone writes (and counts) every dead letter.
+    Sink<DeadLetter<String>> deadLetters = new DeadLetterLines(
         options.deadLetter != null ? SinkUris.open("--dead-letter", options.deadLetter,
             context.withWebSocket(options.deadLetterWebSocket()))
-            : Sinks.callback(line -> status.line("sluice run: dead letter: " + line))));
+            : Sinks.callback(line -> status.line("sluice run: dead letter: " + line)));
     OpenedSource opened;
     Sink<Object> results;
     try {
-      Sink<DeadLetter<String>> fromSource = (letter, message) -> {
-        sourceDeadLetters.incrementAndGet();
-        return deadLetters.write(letter, message);
-      };
       opened = SourceUris.open(options.source,
-          context.withWebSocket(options.sourceWebSocket(fromSource)));
+          context.withWebSocket(options.sourceWebSocket()));
       results = SinkUris.open("--sink", options.sink,
           context.withWebSocket(options.sinkWebSocket()));
     } catch (RuntimeException e) {
       closeQuietly(deadLetters::close, e);
       throw e;
     }
-    PipelineBuilder<String, Object> builder = Sluice.from(opened.publisher())
+    ExecProcessor exec = children;
+    Supplier<List<String>> waits = exec == null ? List::of : () -> exec.waits(LONG_WAIT);
+    HealthMonitor health =
+        new HealthMonitor(options.stallLimit(), System::nanoTime, opened.connected(), waits);
+    MetricsServer metrics = null;
+    if (options.metricsPort != null) {
+      metrics = MetricsServer.start(options.metricsBind, options.metricsPort,
+          options.pipelineName, health, opened.connected());
+    }
+    Timeline timeline = options.timeline != null ? Timeline.create() : null;
+    Tap<String> tap = Tap.of(tapListeners(metrics, timeline));
+    PipelineBuilder<String, Object> builder = Sluice.from(tap.source(opened.publisher()))
         .name(PIPELINE_NAME)
         .workers(options.workerCount())
         .retry(options.retryPolicy())
         // an --exec child times its attempts itself, from when the line is written to it
         .timeout(children != null ? Duration.ZERO : options.timeout)
         .drainTimeout(options.drainTimeout)
-        .processMessages(processor);
+        .processMessages(tap.messageProcessor(processor));
     if (options.maxInFlight != null) {
       builder.maxInFlight(options.maxInFlight);
     }
@@ -158,17 +182,52 @@ final class RunCommand implements Callable<Integer> {
     } else {
       builder.ordering(mode);
     }
-    builder.deadLetters(deadLetters);
-    ExecProcessor exec = children;
-    Supplier<List<String>> waits = exec == null ? List::of : () -> exec.waits(LONG_WAIT);
-    HealthMonitor health =
-        new HealthMonitor(options.stallLimit(), System::nanoTime, opened.connected(), waits);
-    MetricsServer metrics = null;
-    if (options.metricsPort != null) {
-      metrics = MetricsServer.start(options.metricsBind, options.metricsPort, health);
+    builder.deadLetters(tap.deadLetters(deadLetters));
+    if (options.partition != null) {
+      builder.partition(options.partition.index(), options.partition.count(),
+          PartitionOption.key(options.partitionKey, key));
     }
-    return run(builder.to(results), status, health, metrics, exec, waits, processorResources,
-        opened.closer(), opened.ready());
+    int code;
+    try {
+      code = run(builder.to(results), status, health, metrics, exec, waits,
+          processorResources, opened.closer(), opened.ready());
+    } catch (Exception e) {
+      if (timeline != null) {
+        writeTimeline(timeline, status);   // the picture of a failed run helps most
+      }
+      throw e;
+    }
+    if (timeline != null && !writeTimeline(timeline, status) && code == SluiceCommand.OK) {
+      return SluiceCommand.FAILED;   // the run went well but its timeline could not be written
+    }
+    return code;
+  }
+
+  /** What watches the pipeline: the metrics' histograms and dead letters, the timeline. */
+  private static Tap.Listener[] tapListeners(MetricsServer metrics, Timeline timeline) {
+    List<Tap.Listener> listeners = new java.util.ArrayList<>();
+    if (metrics != null) {
+      listeners.addAll(List.of(metrics.listeners()));
+    }
+    if (timeline != null) {
+      listeners.add(timeline);
+    }
+    return listeners.toArray(Tap.Listener[]::new);
+  }
+
+  /** Writes {@code --timeline}'s page; false (after one line saying why) if it cannot. */
+  private boolean writeTimeline(Timeline timeline, StatusLine status) {
+    try {
+      timeline.writeHtml(options.timeline, "sluice run: " + Redaction.uri(options.source)
+          + " → " + (options.exec != null ? options.exec : options.processorClass));
+      if (!options.quiet) {
+        status.line("sluice run: timeline written to " + options.timeline);
+      }
+      return true;
+    } catch (java.io.IOException | RuntimeException e) {
+      status.line("sluice run: cannot write the timeline to " + options.timeline + ": " + e);
+      return false;
+    }
   }
 
   private int run(PipelineBuilder<String, Object> builder, StatusLine status,
@@ -193,8 +252,10 @@ final class RunCommand implements Callable<Integer> {
         metrics.serve(pipeline::stats);
         status.line("sluice run: metrics on http://" + options.metricsBind + ":"
             + metrics.port() + "/metrics");
+        status.line("sluice run: live page on http://" + options.metricsBind + ":"
+            + metrics.port() + "/");
       }
-      if (!options.quiet && connected(sourceReady)) {
+      if (!options.quiet && connected(sourceReady, pipeline)) {
         String work = options.exec != null ? "exec '" + options.exec + "'"
             : options.processorClass;
         status.line("sluice run: " + Redaction.uri(options.source) + " → " + work + " → "
@@ -223,13 +284,15 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /**
-   * Waits for the source's first connection; false if it failed, which the pipeline then
-   * reports as the run's one failure line (so no start line is printed before it).
+   * Waits for the source's first connection, or for the run to end first (a drain, a failure);
+   * false if the connection failed, which the pipeline then reports as the run's one failure
+   * line (so no start line is printed before it).
    */
-  private static boolean connected(CompletionStage<Void> sourceReady) {
+  private static boolean connected(CompletionStage<Void> sourceReady, Pipeline pipeline) {
+    CompletableFuture<Void> ready = sourceReady.toCompletableFuture();
     try {
-      sourceReady.toCompletableFuture().get();
-      return true;
+      CompletableFuture.anyOf(ready, pipeline.completion()).exceptionally(e -> null).get();
+      return ready.isDone() && !ready.isCompletedExceptionally();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
@@ -265,12 +328,7 @@ final class RunCommand implements Callable<Integer> {
       status.line("sluice run: " + (stats.nacked() - drain.abandoned()) + " message(s) handed "
           + "back to the source for redelivery (their child was stopped from outside)");
     }
-    long bySource = sourceDeadLetters.get();
-    if (!options.quiet && bySource > 0) {
-      status.line("sluice run: " + bySource + " message(s) dead-lettered by the source "
-          + "(oversize or malformed)");
-    }
-    long dead = stats.deadLettered() + bySource;
+    long dead = stats.deadLettered();
     if (options.failOnDeadLetter && dead > 0) {
       status.line("sluice run: " + dead + " message(s) dead-lettered");
       return SluiceCommand.DEAD_LETTERS;

@@ -1,9 +1,7 @@
 package dev.sluice.cli;
 
-import dev.sluice.DeadLetter;
 import dev.sluice.Ordering;
 import dev.sluice.RetryPolicy;
-import dev.sluice.Sink;
 import dev.sluice.cli.tls.ClientTls;
 import dev.sluice.cli.uri.Redaction;
 import dev.sluice.cli.uri.WebSocketOptions;
@@ -76,6 +74,16 @@ final class RunOptions {
           + "(one at a time per key, in order).")
   String ordering;
 
+  @Option(names = "--partition", paramLabel = "I/N", converter = PartitionOption.Converter.class,
+      description = "Process only instance I's share (I from 0) of N copies on one feed, by "
+          + "--partition-key; acknowledge the rest unprocessed (counted as skipped).")
+  dev.sluice.Partition partition;
+
+  @Option(names = "--partition-key", paramLabel = "EXPR",
+      description = "What --partition hashes: line, topic, topic[N] or json:/pointer "
+          + "(default: the --ordering key, else the whole line).")
+  String partitionKey;
+
   @Option(names = "--retries", paramLabel = "N", defaultValue = "0",
       description = "Attempts after the first before a message is dead-lettered "
           + "(default: ${DEFAULT-VALUE}).")
@@ -99,6 +107,13 @@ final class RunOptions {
           + "(default: 4 per worker, at least 32).")
   Integer maxInFlight;
 
+  @Option(names = "--max-message-size", paramLabel = "SIZE", defaultValue = "1MiB",
+      converter = ByteSizeConverter.class,
+      description = "Largest message a source takes: a line of - or file:, a ws:// message "
+          + "(e.g. 65536, 512KiB, 4MiB; default: ${DEFAULT-VALUE}). A larger one, or a line "
+          + "that is not UTF-8, is dead-lettered (attempts 0) and the rest flows.")
+  int maxMessageSize;
+
   @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "30s",
       converter = DurationConverter.class,
       description = "How long a drain (end of input, SIGTERM) waits for work in flight "
@@ -116,6 +131,16 @@ final class RunOptions {
   @Option(names = "--metrics-bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
       description = "Address for --metrics-port (default: ${DEFAULT-VALUE}).")
   String metricsBind;
+
+  @Option(names = "--pipeline-name", paramLabel = "NAME", defaultValue = "sluice",
+      description = "The pipeline's name: the pipeline label of its metrics "
+          + "(default: ${DEFAULT-VALUE}).")
+  String pipelineName;
+
+  @Option(names = "--timeline", paramLabel = "FILE",
+      description = "When the run ends, write its timeline to FILE: one self-contained HTML "
+          + "page, a lane per worker and a bar per attempt (the last 10,000 attempts).")
+  Path timeline;
 
   @Option(names = "--stall-after", paramLabel = "DURATION",
       converter = DurationConverter.class,
@@ -214,9 +239,20 @@ final class RunOptions {
     if (maxInFlight != null && maxInFlight < 1) {
       throw new IllegalArgumentException("--max-in-flight must be >= 1 but was " + maxInFlight);
     }
+    if (pipelineName.isBlank()) {
+      throw new IllegalArgumentException("--pipeline-name must not be blank");
+    }
+    if (timeline != null) {
+      Path dir = timeline.toAbsolutePath().getParent();
+      if (dir == null || !java.nio.file.Files.isDirectory(dir)) {
+        throw new IllegalArgumentException("--timeline " + timeline + ": the directory "
+            + dir + " does not exist");
+      }
+    }
     if (logEvery.isZero()) {
       throw new IllegalArgumentException("--log-every must be > 0");
     }
+    PartitionOption.check(partition, partitionKey);
     checkWebSocket("--source", source, sourceHeaders, sourceSubscribe);
     checkWebSocket("--sink", sink, sinkHeaders, sinkSubscribe);
     for (String option : new String[] {"--trust-store", "--key-store"}) {
@@ -263,11 +299,10 @@ final class RunOptions {
   }
 
   /**
-   * What {@code --source-header} and {@code --source-subscribe} add to a ws:// source;
-   * {@code deadLetters} gets its oversize and malformed messages.
+   * What {@code --source-header} and {@code --source-subscribe} add to a ws:// source.
    */
-  WebSocketOptions sourceWebSocket(Sink<? super DeadLetter<String>> deadLetters) {
-    return new WebSocketOptions("--source", sourceHeaders, sourceSubscribe, deadLetters);
+  WebSocketOptions sourceWebSocket() {
+    return new WebSocketOptions("--source", sourceHeaders, sourceSubscribe, null);
   }
 
   /** What {@code --sink-header} and {@code --sink-subscribe} add. */

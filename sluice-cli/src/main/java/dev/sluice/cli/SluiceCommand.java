@@ -31,7 +31,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
     versionProvider = SluiceCommand.Version.class,
     description = "Keeps one consumer level with a fast event stream whose per-event work is "
         + "heavy: a bounded pool of workers between a source and a sink.",
-    subcommands = {DemoCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, RunCommand.class, CheckCommand.class, PlanCommand.class,
+        CommandLine.HelpCommand.class})
 public final class SluiceCommand implements Callable<Integer> {
 
   /** The run finished. */

@@ -1,14 +1,10 @@
 package dev.sluice.cli;
 
 import dev.sluice.mqtt.broker.EmbeddedBroker;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
+import dev.sluice.mqtt.broker.Mosquitto;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 
 /**
  * A real MQTT broker for the runner's tests: Mosquitto on a free loopback port when it is
@@ -16,52 +12,26 @@ import java.util.concurrent.TimeUnit;
  */
 final class CliTestBroker implements AutoCloseable {
 
-  private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
-
   private final int port;
-  private final Process mosquitto;
+  private final Mosquitto mosquitto;
   private final EmbeddedBroker embedded;
 
-  private CliTestBroker(int port, Process mosquitto, EmbeddedBroker embedded) {
+  private CliTestBroker(int port, Mosquitto mosquitto, EmbeddedBroker embedded) {
     this.port = port;
     this.mosquitto = mosquitto;
     this.embedded = embedded;
   }
 
-  static CliTestBroker start(Path dir) throws IOException, InterruptedException {
-    if (!Files.isExecutable(MOSQUITTO)) {
+  static CliTestBroker start(Path dir) {
+    if (!Mosquitto.installed()) {
       EmbeddedBroker broker = EmbeddedBroker.start(0, Duration.ofSeconds(60));
       return new CliTestBroker(broker.port(), null, broker);
     }
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    Path conf = dir.resolve("mosquitto.conf");
-    Files.writeString(conf, String.join("\n", "listener " + port + " 127.0.0.1",
-        "allow_anonymous true", "user root", "max_inflight_messages 32",
-        "max_queued_messages 100000", ""));
-    Process p = new ProcessBuilder(MOSQUITTO.toString(), "-c", conf.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!accepts(port)) {
-      if (!p.isAlive() || System.nanoTime() > deadline) {
-        p.destroyForcibly();
-        throw new IllegalStateException("mosquitto did not start: "
-            + Files.readString(dir.resolve("mosquitto.log")));
-      }
-      Thread.onSpinWait();
-    }
-    return new CliTestBroker(port, p, null);
-  }
-
-  private static boolean accepts(int port) {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    int port = Mosquitto.freePort();
+    Mosquitto mosquitto = Mosquitto.start(dir, List.of(port), List.of(
+        "listener " + port + " 127.0.0.1", "allow_anonymous true", "user root",
+        "max_inflight_messages 32", "max_queued_messages 100000"));
+    return new CliTestBroker(port, mosquitto, null);
   }
 
   /** {@code mqtt://127.0.0.1:PORT}. */
@@ -92,9 +62,6 @@ final class CliTestBroker implements AutoCloseable {
       embedded.close();
       return;
     }
-    mosquitto.destroy();
-    if (!mosquitto.waitFor(10, TimeUnit.SECONDS)) {
-      mosquitto.destroyForcibly().waitFor();
-    }
+    mosquitto.close();
   }
 }

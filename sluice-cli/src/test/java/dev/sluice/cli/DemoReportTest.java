@@ -12,7 +12,7 @@ class DemoReportTest {
   private static Stats finalStats(long events, Duration service, int workers) {
     return new Stats(Duration.ofSeconds(15), events, events, 0, 0, 0, 0, 0, 0, 0, 0, workers,
         0, 0, Duration.ZERO, service, Duration.ZERO, Duration.ZERO, Duration.ZERO,
-        Duration.ZERO, 0, 1, false);
+        Duration.ZERO, 0, 1, false, dev.sluice.Capacity.warmingUp(workers));
   }
 
   @Test
@@ -34,8 +34,19 @@ class DemoReportTest {
     DemoReport report = new DemoReport(10, Duration.ofSeconds(1), Duration.ofSeconds(5), 2,
         Duration.ofSeconds(30), Duration.ofSeconds(10), finalStats(10, Duration.ofSeconds(50), 2));
 
-    assertThat(report.lines().get(2)).startsWith("utilisation 250% of 2 workers")
+    // the load is 250% of what two workers can do; utilisation itself cannot pass 100%
+    assertThat(report.lines().get(2)).startsWith("load 250% of 2 workers")
         .endsWith("workers needed 7 to keep it at or under 80%: falling behind");
+  }
+
+  @Test
+  void withoutIntervalsTheIdealIsTheWorkSharedOverTheWorkers() {
+    DemoReport report = new DemoReport(1000, Duration.ZERO, Duration.ofMillis(10), 5,
+        Duration.ofMillis(2_100), Duration.ofMillis(1),
+        finalStats(1000, Duration.ofSeconds(10), 5));
+
+    assertThat(report.lines().get(1)).isEqualTo(
+        "wall time 2.100 s, ideal 2.000 s (1000 events × 10ms of work on 5 workers): 100ms over");
   }
 
   @Test

@@ -41,9 +41,13 @@ class RunMetricsTest {
     Map<String, Double> samples = new HashMap<>();
     for (String line : text.split("\n")) {
       if (!line.startsWith("#")) {
-        assertThat(line).matches("[a-z_0-9]+ -?[0-9.eE+-]+");
-        String[] parts = line.split(" ");
-        samples.put(parts[0], Double.parseDouble(parts[1]));
+        // every series carries the pipeline label; histogram buckets also an le label
+        assertThat(line).matches("[a-z_0-9]+\\{pipeline=\"sluice\"(,le=\"[^\"]+\")?} "
+            + "-?[0-9.eE+-]+");
+        if (!line.contains(",le=")) {
+          String[] parts = line.split("[{ ]");
+          samples.put(parts[0], Double.parseDouble(parts[parts.length - 1]));
+        }
       }
     }
     return samples;

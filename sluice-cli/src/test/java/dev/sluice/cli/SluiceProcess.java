@@ -34,12 +34,17 @@ final class SluiceProcess implements AutoCloseable {
 
   /** Starts {@code sluice ARGS…} in {@code dir} with {@code env} added to its environment. */
   static SluiceProcess start(Path dir, java.util.Map<String, String> env, String... args) {
-    return start(dir, List.of(), builder -> builder.environment().putAll(env), args);
+    return start(dir, List.of(), List.of(), builder -> builder.environment().putAll(env), args);
   }
 
   /** Starts {@code sluice ARGS…} in {@code dir}. */
   static SluiceProcess start(Path dir, String... args) {
-    return start(dir, List.of(), builder -> { }, args);
+    return start(dir, List.of(), List.of(), builder -> { }, args);
+  }
+
+  /** Starts {@code sluice ARGS…} in {@code dir} in a JVM given {@code jvmOptions} too. */
+  static SluiceProcess start(Path dir, List<String> jvmOptions, String... args) {
+    return start(dir, List.of(), jvmOptions, builder -> { }, args);
   }
 
   /**
@@ -49,15 +54,16 @@ final class SluiceProcess implements AutoCloseable {
    * signal the whole group as a terminal or {@code timeout} does. Its group id is its pid.
    */
   static SluiceProcess startInOwnGroup(Path dir, String... args) {
-    return start(dir, List.of("setsid", "env", "--default-signal=INT,TERM"), builder -> { },
-        args);
+    return start(dir, List.of("setsid", "env", "--default-signal=INT,TERM"), List.of(),
+        builder -> { }, args);
   }
 
-  private static SluiceProcess start(Path dir, List<String> prefix,
+  private static SluiceProcess start(Path dir, List<String> prefix, List<String> jvmOptions,
       java.util.function.Consumer<ProcessBuilder> setup, String... args) {
     List<String> command = new ArrayList<>(prefix);
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
     command.addAll(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
         "-Dslf4j.internal.verbosity=WARN",
         // the test classpath carries both jars' slf4j providers; name the one sluice-full uses
@@ -109,6 +115,11 @@ final class SluiceProcess implements AutoCloseable {
     }
   }
 
+  /** The process's stdin, to stream more than a string holds comfortably. */
+  OutputStream input() {
+    return process.getOutputStream();
+  }
+
   void closeInput() {
     try {
       process.getOutputStream().close();
@@ -123,6 +134,11 @@ final class SluiceProcess implements AutoCloseable {
    */
   void terminate() {
     process.toHandle().destroy();
+  }
+
+  /** Sends SIGKILL: the process dies at once, with no chance to drain or acknowledge. */
+  void kill() {
+    process.toHandle().destroyForcibly();
   }
 
   /** Waits (at most a minute) for the exit and for both streams to be read to their end. */

@@ -33,14 +33,9 @@ final class Envelope<T> {
   int attempts;
   Object result;
   Throwable failure;
-  /** What became of it, once final; one of the OUTCOME_ constants. */
-  int outcome;
+  /** What became of it, once final. */
+  Outcome outcome = Outcome.NONE;
   private volatile long state;
-
-  static final int OUTCOME_NONE = 0;
-  static final int OUTCOME_RESULT = 1;
-  static final int OUTCOME_DEAD = 2;
-  static final int OUTCOME_NACKED = 3;
 
   Envelope(Message<T> message, long seq, long receivedNanos) {
     this.message = message;

@@ -12,11 +12,13 @@ import java.time.Duration;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A checked, immutable pipeline configuration, made by {@code PipelineBuilder.start()}.
  * {@code keyFunction} is non-null exactly when {@code ordering} is BY_KEY; {@code statsListener}
- * may be null.
+ * may be null. Exactly one of {@code processor} (shared by all workers) and {@code perWorker}
+ * (one processor made per worker) is non-null.
  */
 public record PipelineConfig<T>(
     Flow.Publisher<Message<T>> source,
@@ -25,6 +27,7 @@ public record PipelineConfig<T>(
     Ordering ordering,
     Function<? super Message<T>, ?> keyFunction,
     MessageProcessor<T, Object> processor,
+    Supplier<? extends MessageProcessor<T, Object>> perWorker,
     Sink<Object> sink,
     Sink<? super DeadLetter<T>> deadLetters,
     RetryPolicy retry,

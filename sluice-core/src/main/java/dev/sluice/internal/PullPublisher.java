@@ -1,6 +1,8 @@
 package dev.sluice.internal;
 
 import dev.sluice.Message;
+import dev.sluice.spi.EmitResult;
+import dev.sluice.spi.SourceEmitter;
 import java.util.Objects;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -11,16 +13,19 @@ import java.util.function.Supplier;
 
 /**
  * A {@link Flow.Publisher} over a blocking pull function, for sources that are read rather
- * than pushed: iterables, timed generators, lines of a file or stream.
+ * than pushed: iterables, timed generators, lines of a file or stream. A source that reads on
+ * demand on the {@link SourceEmitter}: the emitter asks for as many messages as the subscriber
+ * wants, and the pull thread pulls exactly that many, so nothing is pulled before it is asked
+ * for (a timed event the subscriber has no room for waits until it asks).
  *
  * <p><b>Concurrency.</b> Each subscription gets its own daemon thread ({@code NAME-N}) that
- * pulls and emits while there is demand and parks when there is none; {@code request} and
- * {@code cancel} may be called from any thread and only update atomics and unpark it. All
- * signals to the subscriber come from that one thread, so they are serial.
+ * signals {@code onSubscribe}, then pulls and emits while it has permits and parks when it has
+ * none. The emitter's {@code onRequest} (from whichever thread requests) only adds permits and
+ * unparks it; a cancel interrupts it.
  *
- * <p><b>Shutdown.</b> The thread ends after onComplete/onError, or soon after cancel: a
- * cancel interrupts it so that a pull sleeping between timed events wakes at once. A pull
- * blocked in an uninterruptible read (stdin) ends at the next line or end of input.
+ * <p><b>Shutdown.</b> The thread ends after the pull returns null (complete) or throws (fail),
+ * or soon after a cancel: the interrupt wakes a pull sleeping between timed events at once. A
+ * pull blocked in an uninterruptible read (stdin) ends at the next line or end of input.
  */
 public final class PullPublisher<T> implements Flow.Publisher<Message<T>> {
 
@@ -36,6 +41,8 @@ public final class PullPublisher<T> implements Flow.Publisher<Message<T>> {
   private static final AtomicInteger THREADS = new AtomicInteger();
   private static final int SPINS = 64;
   private static final int YIELDS = 8;
+  /** Read-ahead bound: the most messages asked of the pull and not yet delivered. */
+  private static final int CAPACITY = 1024;
 
   private final Supplier<? extends Pull<T>> opener;
   private final boolean reusable;
@@ -43,9 +50,9 @@ public final class PullPublisher<T> implements Flow.Publisher<Message<T>> {
   private final AtomicBoolean subscribed = new AtomicBoolean();
 
   /**
-   * @param opener     opens a fresh pull for each subscription (called on the emitter thread)
+   * @param opener     opens a fresh pull for each subscription (called on the pull thread)
    * @param reusable   whether more than one subscription may be made (a stream can't rewind)
-   * @param threadName prefix of the emitter threads' names
+   * @param threadName prefix of the pull threads' names
    */
   public PullPublisher(Supplier<? extends Pull<T>> opener, boolean reusable, String threadName) {
     this.opener = Objects.requireNonNull(opener, "opener");
@@ -56,118 +63,75 @@ public final class PullPublisher<T> implements Flow.Publisher<Message<T>> {
   @Override
   public void subscribe(Flow.Subscriber<? super Message<T>> subscriber) {
     Objects.requireNonNull(subscriber, "subscriber");
-    Emission<T> emission = new Emission<>(subscriber, opener,
-        !reusable && subscribed.getAndSet(true));
-    Thread thread = new Thread(emission, threadName + "-" + THREADS.incrementAndGet());
+    Puller<T> puller = new Puller<>(subscriber, opener, !reusable && subscribed.getAndSet(true));
+    Thread thread = new Thread(puller, threadName + "-" + THREADS.incrementAndGet());
     thread.setDaemon(true);
-    emission.thread = thread;
+    puller.thread = thread;
     thread.start();
   }
 
-  private static final class Emission<T> implements Flow.Subscription, Runnable {
+  private static final class Puller<T> implements Runnable {
     private final Flow.Subscriber<? super Message<T>> subscriber;
     private final Supplier<? extends Pull<T>> opener;
     private final boolean refused;
-    private final AtomicLong demand = new AtomicLong();
-    private volatile boolean cancelled;
-    private volatile boolean badRequest;
-    private volatile long badRequestValue;
+    private final AtomicLong permits = new AtomicLong();
     private volatile Thread thread;
-    /** True while the emitter is parked (or about to park) waiting for demand. */
+    private volatile boolean cancelled;
+    /** True while the pull thread is parked (or about to park) waiting for permits. */
     private volatile boolean parked;
 
-    Emission(Flow.Subscriber<? super Message<T>> subscriber, Supplier<? extends Pull<T>> opener,
+    Puller(Flow.Subscriber<? super Message<T>> subscriber, Supplier<? extends Pull<T>> opener,
         boolean refused) {
       this.subscriber = subscriber;
       this.opener = opener;
       this.refused = refused;
     }
 
-    @Override
-    public void request(long n) {
-      if (n <= 0) {
-        badRequestValue = n;      // rule 3.9: signalled as onError by the emitter thread
-        badRequest = true;
-      } else {
-        demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
-      }
-      if (parked) {                // set before the emitter re-checks demand and parks
+    /** The emitter asks for {@code n} more: any thread. */
+    private boolean permit(long n) {
+      permits.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
+      if (parked) {                // set before the puller re-checks permits and parks
         LockSupport.unpark(thread);
       }
+      return true;
     }
 
-    @Override
-    public void cancel() {
-      if (!cancelled) {
-        cancelled = true;
-        Thread t = thread;
-        if (t != null && t != Thread.currentThread()) {
-          t.interrupt();
-        }
+    /** The stream ended at the subscriber's side: the thread that cancelled. */
+    private void cancelled(Throwable cause) {
+      cancelled = true;
+      Thread t = thread;
+      if (t != null && t != Thread.currentThread()) {
+        t.interrupt();
       }
-    }
-
-    /**
-     * Waits for a request: a short spin and a few yields first, since a fast subscriber asks
-     * again within microseconds and waking a parked thread costs more than that; then parks.
-     */
-    private void awaitDemand() {
-      for (int i = 0; i < SPINS + YIELDS; i++) {
-        if (demand.get() != 0 || cancelled || badRequest) {
-          return;
-        }
-        if (i < SPINS) {
-          Thread.onSpinWait();
-        } else {
-          Thread.yield();
-        }
-      }
-      parked = true;
-      if (demand.get() == 0 && !cancelled && !badRequest) {
-        LockSupport.park(this);
-      }
-      parked = false;
-      Thread.interrupted();   // a stray interrupt from cancel: the loop checks the flag
     }
 
     @Override
     public void run() {
-      subscriber.onSubscribe(this);
       if (refused) {
-        if (!cancelled) {
-          subscriber.onError(new IllegalStateException(
-              "this source reads a stream that cannot be rewound: it can be subscribed once"));
-        }
+        SourceEmitter.refuse(subscriber, new IllegalStateException(
+            "this source reads a stream that cannot be rewound: it can be subscribed once"));
         return;
       }
+      SourceEmitter<T> emitter = SourceEmitter.builder(subscriber)
+          .capacity(CAPACITY)
+          .onRequest(this::permit)
+          .onCancel(this::cancelled)
+          .start();
       try (Pull<T> pull = opener.get()) {
-        emitLoop(pull);
+        pullLoop(pull, emitter);
       } catch (Throwable t) {
         if (!cancelled) {
-          cancelled = true;
-          subscriber.onError(t);
+          emitter.fail(t);
         }
       }
+      Thread.interrupted();   // a late interrupt from cancel must not outlive the thread's work
     }
 
-    private void emitLoop(Pull<T> pull) throws Exception {
-      long emitted = 0;
+    private void pullLoop(Pull<T> pull, SourceEmitter<T> emitter) throws Exception {
+      long budget = 0;
       while (!cancelled) {
-        long requested = demand.get();
-        if (badRequest) {
-          cancelled = true;
-          subscriber.onError(new IllegalArgumentException(
-              "rule 3.9: request must be positive but was " + badRequestValue));
-          return;
-        }
-        if (emitted == requested) {
-          if (requested != Long.MAX_VALUE) {
-            requested = demand.addAndGet(-emitted);
-            emitted = 0;
-          }
-          if (requested == 0) {
-            awaitDemand();
-          }
+        if (budget == 0) {
+          budget = awaitPermits();
           continue;
         }
         Message<T> next;
@@ -183,12 +147,43 @@ public final class PullPublisher<T> implements Flow.Publisher<Message<T>> {
           return;
         }
         if (next == null) {
-          cancelled = true;
-          subscriber.onComplete();
+          emitter.complete();
           return;
         }
-        subscriber.onNext(next);
-        emitted++;
+        EmitResult result = emitter.tryEmit(next);
+        if (result == EmitResult.FULL) {
+          result = emitter.emit(next);    // the permits leave room: this does not wait
+        }
+        if (result != EmitResult.OK) {
+          return;                  // cancelled meanwhile
+        }
+        budget--;
+      }
+    }
+
+    /**
+     * Takes the permits granted so far, waiting for some: a short spin and a few yields first,
+     * since a fast subscriber asks again within microseconds and waking a parked thread costs
+     * more than that; then parks. Returns 0 only when cancelled.
+     */
+    private long awaitPermits() {
+      for (int i = 0; ; i++) {
+        long n = permits.getAndSet(0);
+        if (n != 0 || cancelled) {
+          return n;
+        }
+        if (i < SPINS) {
+          Thread.onSpinWait();
+        } else if (i < SPINS + YIELDS) {
+          Thread.yield();
+        } else {
+          parked = true;
+          if (permits.get() == 0 && !cancelled) {
+            LockSupport.park(this);
+          }
+          parked = false;
+          Thread.interrupted();   // a stray interrupt from cancel: the loop checks the flag
+        }
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.sluice.internal;
 
+import dev.sluice.Capacity;
 import dev.sluice.Stats;
 import dev.sluice.Ticker;
 import java.time.Duration;
@@ -23,6 +24,21 @@ final class StatsRecorder {
     long settled();
 
     int busyWorkers();
+
+    /** Messages held between receipt and settlement, at most {@link #maxInFlight()}. */
+    default long inFlight() {
+      return Math.max(0, received() - settled());
+    }
+
+    /** The in-flight bound: with this many held, the pipeline takes nothing more. */
+    default long maxInFlight() {
+      return Long.MAX_VALUE;
+    }
+
+    /** What the source reports as ready and not yet emitted, or -1 (see SourceBacklog). */
+    default long sourceBacklog() {
+      return -1;
+    }
   }
 
   private static final int WINDOW = 20;
@@ -35,6 +51,7 @@ final class StatsRecorder {
   final LongAdder timedOut = new LongAdder();
   private final LongAdder serviceNanos = new LongAdder();
   private final LongAdder attempts = new LongAdder();
+  private final CapacityModel capacity;
   private final LatencyHistogram service;
   private final LatencyHistogram endToEnd;
   private final Ticker ticker;
@@ -48,13 +65,13 @@ final class StatsRecorder {
   private final long[] sampleSettled = new long[WINDOW];
   private final long[] sampleService = new long[WINDOW];
   private final long[] sampleAttempts = new long[WINDOW];
-  private final long[] sampleBacklog = new long[WINDOW];
   private int samples;
 
   StatsRecorder(Ticker ticker, Gauges gauges, int workers) {
     this.ticker = ticker;
     this.gauges = gauges;
     this.workers = workers;
+    this.capacity = new CapacityModel(workers);
     this.service = new LatencyHistogram(workers + 2);
     this.endToEnd = new LatencyHistogram(workers + 2);
     this.startNanos = ticker.nanoTime();
@@ -85,8 +102,11 @@ final class StatsRecorder {
     sampleSettled[i] = settled;
     sampleService[i] = serviceNanos.sum();
     sampleAttempts[i] = attempts.sum();
-    sampleBacklog[i] = Math.max(0, received - settled - gauges.busyWorkers());
+    int busy = gauges.busyWorkers();
     samples++;
+    boolean saturated = busy >= workers && gauges.inFlight() >= gauges.maxInFlight();
+    capacity.add(new CapacityModel.Sample(sampleTime[i], received, sampleAttempts[i],
+        sampleService[i], busy, saturated, gauges.sourceBacklog()));
   }
 
   synchronized Stats snapshot() {
@@ -114,11 +134,7 @@ final class StatsRecorder {
     } else if (attemptTotal > 0) {
       meanServiceNanos = (double) serviceTotal / attemptTotal;
     }
-    double offered = arrivalRate * meanServiceNanos / 1e9;
-    double utilisation = offered / workers;
-    int workersNeeded = (int) Math.max(1, Math.ceil(offered / 0.8 - 1e-9));
-    boolean backlogGrowing = queued > sampleBacklog[oldest] && queued > 0
-        && arrivalRate > completionRate;
+    Capacity verdict = capacity.current();
     long dead = deadLettered.sum();
     long nack = nacked.sum();
     return new Stats(Duration.ofNanos(now - startNanos),
@@ -128,6 +144,6 @@ final class StatsRecorder {
         Duration.ofNanos((long) meanServiceNanos), Duration.ofNanos(serviceTotal),
         Duration.ofNanos(service.percentile(0.5)), Duration.ofNanos(service.percentile(0.99)),
         Duration.ofNanos(endToEnd.percentile(0.5)), Duration.ofNanos(endToEnd.percentile(0.99)),
-        utilisation, workersNeeded, backlogGrowing || utilisation >= 1.0);
+        verdict.utilisation(), verdict.workersNeeded(), verdict.fallingBehind(), verdict);
   }
 }

@@ -1,8 +1,8 @@
 package dev.sluice.internal;
 
 /**
- * One worker thread of a pipeline: takes envelopes from the queue and runs them until the
- * queue closes.
+ * One worker thread of a pipeline: runs its body ({@link Attempts}: take envelopes from the
+ * queue and run them) until the queue closes.
  *
  * <p><b>Threads.</b> {@link #current}, {@link #run} and {@link #startNanos} are written only
  * by this worker's thread ({@code run} and {@code startNanos} before the volatile
@@ -14,15 +14,15 @@ final class Worker implements Runnable {
   final int index;
   final Thread thread;
   final TaskQueue.Parker parker;
-  private final Engine<?> engine;
+  private final java.util.function.Consumer<Worker> body;
   private final int stride;
   private long runs;
   long run;
   long startNanos;
   volatile Envelope<?> current;
 
-  Worker(Engine<?> engine, int index, int stride, String name) {
-    this.engine = engine;
+  Worker(java.util.function.Consumer<Worker> body, int index, int stride, String name) {
+    this.body = body;
     this.index = index;
     this.stride = stride;
     this.thread = new Thread(this, name);
@@ -47,6 +47,11 @@ final class Worker implements Runnable {
 
   @Override
   public void run() {
-    engine.work(this);
+    body.accept(this);
+  }
+
+  @Override
+  public String toString() {
+    return thread.getName();
   }
 }

@@ -19,12 +19,12 @@ final class WorkerPool<T> {
   final TaskQueue<Envelope<T>> queue;
   private final Worker[] workers;
 
-  WorkerPool(Engine<T> engine, int size, int maxInFlight, String name) {
+  WorkerPool(java.util.function.Consumer<Worker> body, int size, int maxInFlight, String name) {
     this.queue = new TaskQueue<>(maxInFlight);
     this.workers = new Worker[size];
     TaskQueue.Parker[] parkers = new TaskQueue.Parker[size];
     for (int i = 0; i < size; i++) {
-      workers[i] = new Worker(engine, i, size, name + "-worker-" + (i + 1));
+      workers[i] = new Worker(body, i, size, name + "-worker-" + (i + 1));
       parkers[i] = workers[i].parker;
     }
     queue.setParkers(parkers);

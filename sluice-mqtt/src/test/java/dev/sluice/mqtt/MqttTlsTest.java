@@ -51,12 +51,7 @@ class MqttTlsTest {
 
   @BeforeAll
   static void startBroker() {
-    if (Mosquitto.requiredButMissing()) {
-      throw new AssertionError("CI=true but " + Mosquitto.BINARY + " is missing");
-    }
-    if (Mosquitto.installed()) {
-      broker = TlsTestBroker.start(dir, USER, PASSWORD);
-    }
+    broker = TlsTestBroker.startWhereInstalled(dir, USER, PASSWORD);
   }
 
   @AfterAll

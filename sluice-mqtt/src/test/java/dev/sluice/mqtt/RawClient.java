@@ -4,6 +4,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -37,7 +38,13 @@ final class RawClient implements AutoCloseable {
         : MqttClient.builder().useMqttVersion5().identifier(persistentId)
             .serverHost("127.0.0.1").serverPort(port)
             .automaticReconnect().initialDelay(100, TimeUnit.MILLISECONDS)
-            .maxDelay(1, TimeUnit.SECONDS).applyAutomaticReconnect().buildAsync();
+            .maxDelay(1, TimeUnit.SECONDS).applyAutomaticReconnect()
+            // reconnect into the session: the first CONNECT's clean start would discard what
+            // the broker queued for this collector while it was away
+            .addDisconnectedListener(context -> ((Mqtt5ClientDisconnectedContext) context)
+                .getReconnector().connectWith().cleanStart(false).sessionExpiryInterval(600)
+                .applyConnect())
+            .buildAsync();
     client.publishes(MqttGlobalPublishFilter.ALL, p -> {
       received.add(p);
       counts.computeIfAbsent(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8),

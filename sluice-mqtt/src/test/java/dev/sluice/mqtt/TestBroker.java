@@ -1,16 +1,14 @@
 package dev.sluice.mqtt;
 
 import dev.sluice.mqtt.broker.EmbeddedBroker;
+import dev.sluice.mqtt.broker.Mosquitto;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +19,6 @@ import org.slf4j.LoggerFactory;
 final class TestBroker implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(TestBroker.class);
-  static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
 
   /**
    * The configuration the README recommends for Sluice consumers: persistent sessions kept
@@ -39,18 +36,17 @@ final class TestBroker implements AutoCloseable {
       "");
 
   private final int port;
-  private final Path dir;
+  private final Mosquitto mosquitto;
   private final EmbeddedBroker embedded;
-  private Process mosquitto;
 
-  private TestBroker(int port, Path dir, EmbeddedBroker embedded) {
+  private TestBroker(int port, Mosquitto mosquitto, EmbeddedBroker embedded) {
     this.port = port;
-    this.dir = dir;
+    this.mosquitto = mosquitto;
     this.embedded = embedded;
   }
 
   static boolean mosquittoInstalled() {
-    return Files.isExecutable(MOSQUITTO)
+    return Mosquitto.installed()
         && !"embedded".equals(System.getProperty("sluice.test.broker"));
   }
 
@@ -58,19 +54,22 @@ final class TestBroker implements AutoCloseable {
     if (mosquittoInstalled()) {
       try {
         Path dir = Files.createTempDirectory("sluice-mosquitto-");
-        int port = freePort();
-        Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n",
+        int port = Mosquitto.freePort();
+        List<String> config = new ArrayList<>(List.of(
             "listener " + port + " 127.0.0.1",
             "allow_anonymous true",
             "user root",
             "persistence_location " + dir + "/",
-            "log_dest file " + dir.resolve("mosquitto.log"),
             "log_type error", "log_type warning", "log_type notice", "log_type information",
-            "set_tcp_nodelay true",
-            System.getProperty("test.conf", RECOMMENDED).replace(";", "\n")), StandardCharsets.UTF_8);
-        TestBroker broker = new TestBroker(port, dir, null);
-        broker.startMosquitto();
-        LOG.info("{}: using Mosquitto ({}) on 127.0.0.1:{}", testName, MOSQUITTO, port);
+            "set_tcp_nodelay true"));
+        for (String line : System.getProperty("test.conf", RECOMMENDED).split("[;\\n]")) {
+          if (!line.isBlank()) {
+            config.add(line);
+          }
+        }
+        TestBroker broker = new TestBroker(port, Mosquitto.start(dir, List.of(port), config),
+            null);
+        LOG.info("{}: using Mosquitto ({}) on 127.0.0.1:{}", testName, Mosquitto.BINARY, port);
         return broker;
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -80,22 +79,6 @@ final class TestBroker implements AutoCloseable {
     LOG.info("{}: no Mosquitto (or -Dsluice.test.broker=embedded); using the embedded HiveMQ CE broker on 127.0.0.1:{}",
         testName, embedded.port());
     return new TestBroker(embedded.port(), null, embedded);
-  }
-
-  private void startMosquitto() throws IOException {
-    mosquitto = new ProcessBuilder(MOSQUITTO.toString(), "-c",
-        dir.resolve("mosquitto.conf").toString())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile()))
-        .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!accepts(port)) {
-      if (!mosquitto.isAlive() || System.nanoTime() > deadline) {
-        throw new IllegalStateException("mosquitto did not start: " + log()
-            + Files.readString(dir.resolve("stdout.log")));
-      }
-      sleep(20);
-    }
   }
 
   /**
@@ -121,25 +104,31 @@ final class TestBroker implements AutoCloseable {
   }
 
   /** Stops Mosquitto gracefully (it saves its sessions) and starts it again on the same port. */
-  void restart() throws IOException, InterruptedException {
+  void restart() {
+    stop();
+    start();
+  }
+
+  /** Stops Mosquitto gracefully (SIGTERM: it saves its sessions); {@link #start()} brings it back. */
+  void stop() {
+    requireMosquitto().stop();
+  }
+
+  /** Starts a stopped Mosquitto again on the same port with the same configuration. */
+  void start() {
+    requireMosquitto().startAgain();
+  }
+
+  private Mosquitto requireMosquitto() {
     if (!isMosquitto()) {
-      throw new IllegalStateException("restart needs Mosquitto");
+      throw new IllegalStateException("stopping and starting need Mosquitto");
     }
-    mosquitto.destroy();
-    if (!mosquitto.waitFor(10, TimeUnit.SECONDS)) {
-      mosquitto.destroyForcibly().waitFor();
-    }
-    startMosquitto();
+    return mosquitto;
   }
 
   /** Mosquitto's log so far; empty for the embedded broker. */
   String log() {
-    try {
-      Path log = dir == null ? null : dir.resolve("mosquitto.log");
-      return log != null && Files.exists(log) ? Files.readString(log) : "";
-    } catch (IOException e) {
-      return "";
-    }
+    return isMosquitto() ? mosquitto.log() : "";
   }
 
   @Override
@@ -148,32 +137,6 @@ final class TestBroker implements AutoCloseable {
       embedded.close();
       return;
     }
-    mosquitto.destroy();
-    if (!mosquitto.waitFor(10, TimeUnit.SECONDS)) {
-      mosquitto.destroyForcibly().waitFor();
-    }
-  }
-
-  private static boolean accepts(int port) {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    mosquitto.close();
   }
 }

@@ -1,14 +1,16 @@
 package dev.sluice.websocket;
 
-import dev.sluice.DeadLetter;
 import dev.sluice.Message;
-import dev.sluice.Sink;
+import dev.sluice.spi.ConnectionState;
+import dev.sluice.spi.OverflowPolicy;
+import dev.sluice.spi.SourceEmitter;
 import dev.sluice.websocket.internal.SourceConfig;
 import dev.sluice.websocket.internal.SourceSession;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -26,10 +28,22 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p><b>One connection.</b> A source is one connection, made when the pipeline subscribes;
  * it may be subscribed once (a second subscriber gets an {@link IllegalStateException}).
  *
- * <p><b>Backpressure.</b> The source reads from the socket only as many messages as its
- * subscriber has requested (a pipeline requests up to its {@code maxInFlight}), capped at
- * {@code bufferSize}: a fast server is slowed by TCP. See {@link OverflowPolicy} for what
- * happens when a server will not slow down, and the other policies.
+ * <p><b>Backpressure.</b> Built on the core's {@link SourceEmitter}. Under
+ * {@link OverflowPolicy#BLOCK} (the default) the source reads from the socket only as many
+ * messages as its subscriber has requested (a pipeline requests up to its
+ * {@code maxInFlight}), capped at {@code bufferSize}: a fast server is slowed by TCP.
+ * WebSocket has no acknowledgement and no flow control of its own, so stopping reading is the
+ * only way to slow a server; one that will not slow down (a broadcast feed that writes to
+ * every client at its own pace) then queues messages for us in its send buffer until it gives
+ * up on us: most close the connection (often with 1008 or 1011, or an idle or write timeout)
+ * or silently discard what we could not take. The source reports the close code and
+ * reconnects, and whatever the server discarded is lost without our knowing. If losing
+ * messages is better than losing the connection, pick {@link OverflowPolicy#DROP_NEWEST},
+ * {@link OverflowPolicy#DROP_OLDEST} or {@link OverflowPolicy#FAIL}: they read everything as
+ * fast as it arrives into the buffer of {@code bufferSize} messages and decide there, counting
+ * each loss in {@link WebSocketStats#dropped()}. Whatever the policy, the source holds at most
+ * {@code bufferSize} complete messages plus the one being reassembled (at most
+ * {@code maxMessageSize} bytes): never an unbounded buffer.
  *
  * <p><b>Messages.</b> Fragments are reassembled. {@link Message#topic()} is the URI without
  * its query, {@link Message#sequence()} counts from 1 across reconnects, and the header
@@ -37,11 +51,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * by {@link BinaryMode}. WebSocket has no acknowledgement: acks and nacks do nothing.
  *
  * <p><b>Dead letters.</b> A message larger than {@code maxMessageSize}, or a binary message
- * that is not UTF-8 under {@link BinaryMode#UTF8}, never reaches the pipeline: the source
- * writes a {@link DeadLetter} (attempts 0: it never ran; cause a
- * {@link MessageTooLargeException} or {@link MalformedMessageException}; payload the message's
- * first 256 characters, or its first bytes in Base64) to the builder's
- * {@link Builder#deadLetters dead-letter sink}, and logs it at WARN. The connection is kept.
+ * that is not UTF-8 under {@link BinaryMode#UTF8}, is never processed: the source hands it to
+ * the pipeline as already failed ({@link Message#failure()}: a
+ * {@link MessageTooLargeException} or {@link MalformedMessageException}; payload the
+ * message's first 256 characters, or its first bytes in Base64), and the pipeline writes it to
+ * its dead-letter sink with attempts 0 and counts it in {@code Stats.deadLettered()}. It is
+ * logged at WARN. The connection is kept.
  *
  * <p><b>Connection.</b> Pings are answered with pongs by the JDK client. After a close or an
  * error the source reconnects with exponential backoff (with jitter) and sends the subscribe
@@ -58,12 +73,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p><b>Threads.</b> Thread-safe. Signals come one at a time, from the JDK client's threads,
  * from the thread that called {@code request} or {@code close}, or from the reconnect timer
  * (the common {@link java.util.concurrent.ForkJoinPool}); each happens-before the next. The
- * dead-letter sink is written from the JDK client's threads. The client's threads are daemons;
+ * client's threads are daemons;
  * Java 17's {@code HttpClient} cannot be closed, so they end once it is idle and unreachable.
  */
 public final class WebSocketSource implements Flow.Publisher<Message<String>>, AutoCloseable {
 
   private final SourceConfig config;
+  private final AtomicBoolean subscribed = new AtomicBoolean();
   private final AtomicReference<SourceSession> session = new AtomicReference<>();
   private volatile boolean closed;
 
@@ -84,17 +100,13 @@ public final class WebSocketSource implements Flow.Publisher<Message<String>>, A
   @Override
   public void subscribe(Flow.Subscriber<? super Message<String>> subscriber) {
     Objects.requireNonNull(subscriber, "subscriber");
-    SourceSession fresh = new SourceSession(config, subscriber);
-    if (!session.compareAndSet(null, fresh)) {
-      subscriber.onSubscribe(new Flow.Subscription() {
-        @Override public void request(long n) { }
-        @Override public void cancel() { }
-      });
-      subscriber.onError(new IllegalStateException(
+    if (!subscribed.compareAndSet(false, true)) {
+      SourceEmitter.refuse(subscriber, new IllegalStateException(
           "a WebSocketSource is one connection: it can be subscribed once"));
       return;
     }
-    subscriber.onSubscribe(fresh);
+    SourceSession fresh = new SourceSession(config, subscriber);   // signals onSubscribe
+    session.set(fresh);
     if (closed) {
       fresh.close();
     } else {
@@ -144,7 +156,6 @@ public final class WebSocketSource implements Flow.Publisher<Message<String>>, A
     private Duration initialBackoff = Duration.ofMillis(100);
     private Duration maxBackoff = Duration.ofSeconds(30);
     private int maxReconnectAttempts = Integer.MAX_VALUE;
-    private Sink<? super DeadLetter<String>> deadLetters;
 
     private Builder(URI uri) {
       super(uri);
@@ -152,7 +163,7 @@ public final class WebSocketSource implements Flow.Publisher<Message<String>>, A
 
     /**
      * The largest message accepted, in bytes (UTF-8 bytes for text; default 1 MiB). Larger
-     * ones go to the dead-letter path and the connection is kept.
+     * ones go to the pipeline's dead letters and the connection is kept.
      */
     public Builder maxMessageSize(int bytes) {
       this.maxMessageSize = bytes;
@@ -207,16 +218,6 @@ public final class WebSocketSource implements Flow.Publisher<Message<String>>, A
     }
 
     /**
-     * Where too-large and malformed messages go (default: logged only). The source writes to
-     * it from the JDK client's thread, one write at a time; give it a sink of its own, or a
-     * thread-safe one if the pipeline writes there too.
-     */
-    public Builder deadLetters(Sink<? super DeadLetter<String>> sink) {
-      this.deadLetters = Objects.requireNonNull(sink, "sink");
-      return this;
-    }
-
-    /**
      * Checks the settings, reads header values and the trust store, and makes the source.
      * Nothing connects until it is subscribed.
      *
@@ -233,7 +234,7 @@ public final class WebSocketSource implements Flow.Publisher<Message<String>>, A
       require(maxReconnectAttempts >= 0,
           "maxReconnectAttempts must be >= 0 but was " + maxReconnectAttempts);
       return new WebSocketSource(new SourceConfig(buildEndpoint(), maxMessageSize, bufferSize,
-          overflow, binaryMode, initialBackoff, maxBackoff, maxReconnectAttempts, deadLetters));
+          overflow, binaryMode, initialBackoff, maxBackoff, maxReconnectAttempts));
     }
   }
 }

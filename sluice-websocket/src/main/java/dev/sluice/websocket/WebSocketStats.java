@@ -1,5 +1,7 @@
 package dev.sluice.websocket;
 
+import dev.sluice.spi.ConnectionState;
+
 /**
  * An immutable snapshot of a {@link WebSocketSource}'s counters, from
  * {@link WebSocketSource#stats()}. Counters are totals since the subscription, across
@@ -9,8 +11,10 @@ package dev.sluice.websocket;
  * @param received        complete messages read from the server (text and binary, including
  *                        those later dropped or dead-lettered)
  * @param delivered       messages handed to the subscriber
- * @param dropped         messages discarded by the overflow policy
- * @param deadLettered    messages sent to the dead-letter path (too large, malformed)
+ * @param dropped         messages discarded (and nacked) by the overflow policy, or because the
+ *                        subscriber cancelled while they were buffered
+ * @param deadLettered    messages handed to the pipeline as already failed (too large,
+ *                        malformed), for it to dead-letter; they count in {@code delivered} too
  * @param reconnects      connection attempts made after the first
  * @param buffered        complete messages held now, read and not yet delivered
  * @param bufferedPeak    the most ever held at once; never more than {@code bufferSize}

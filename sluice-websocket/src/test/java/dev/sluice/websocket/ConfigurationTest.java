@@ -3,6 +3,7 @@ package dev.sluice.websocket;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.spi.ConnectionState;
 import java.nio.file.Path;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.spi.ConnectionState;
+import dev.sluice.spi.OverflowPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.sluice.Pipeline;
 import dev.sluice.Sinks;
 import dev.sluice.Sluice;
+import dev.sluice.spi.ConnectionState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -10,6 +10,7 @@ import dev.sluice.Pipeline;
 import dev.sluice.Sinks;
 import dev.sluice.Sluice;
 import dev.sluice.Stats;
+import dev.sluice.spi.ConnectionState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,15 +100,17 @@ class WebSocketSourceTest {
     })) {
       List<DeadLetter<String>> dead = new CopyOnWriteArrayList<>();
       WebSocketSource source = WebSocketSource.builder(server.uri("/bad"))
-          .maxMessageSize(16).deadLetters(Sinks.collection(dead)).noReconnect().build();
+          .maxMessageSize(16).noReconnect().build();
       List<String> results = Collections.synchronizedList(new ArrayList<>());
       Pipeline pipeline = Sluice.from(source).workers(2).ordering(Ordering.ORDERED)
-          .process(s -> s).to(Sinks.collection(results)).start();
+          .process(s -> s).to(Sinks.collection(results)).deadLetters(Sinks.collection(dead))
+          .start();
 
-      pipeline.completion().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      Stats stats = pipeline.completion().get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
       assertThat(results).containsExactly("first", "second", "third");
       assertThat(dead).hasSize(3);
+      assertThat(stats.deadLettered()).isEqualTo(3);
       assertThat(dead.get(0).cause()).isInstanceOf(MessageTooLargeException.class)
           .hasMessage("message of 100 bytes exceeds maxMessageSize 16");
       assertThat(dead.get(0).message().payload()).isEqualTo("x".repeat(100));

@@ -16,7 +16,8 @@ import java.util.TreeMap;
  *   <li>{@code -}: one line per result on standard output, flushed line by line;</li>
  *   <li>{@code file:PATH}: one line per result appended to a file (created if missing);</li>
  *   <li>{@code ws://…}, {@code wss://…}: one text message per result;</li>
- *   <li>{@code mqtt://…}, {@code mqtts://…}: one PUBLISH per result (see {@link MqttUris}).</li>
+ *   <li>{@code mqtt://…}, {@code mqtts://…}: one PUBLISH per result (see {@link MqttUris});</li>
+ *   <li>{@code sqs://QUEUE?…}, {@code sqs:https://…}: one SQS message per result (see {@link SqsUris}).</li>
  * </ul>
  *
  * <p>Stateless and thread-safe. {@link #open} throws {@link IllegalArgumentException} with
@@ -36,7 +37,8 @@ public final class SinkUris {
       "wss", WebSocketUris::sink,
       "mqtt", MqttUris::sink,
       "mqtts", MqttUris::sink,
-      "kafka", KafkaUris::sink));
+      "kafka", KafkaUris::sink,
+      "sqs", SqsUris::sink));
 
   private SinkUris() {
   }

@@ -15,10 +15,14 @@ import java.util.TreeMap;
  * <ul>
  *   <li>{@code -}: the lines of standard input;</li>
  *   <li>{@code file:PATH}: the lines of a file (topic: the path);</li>
+ *   <li>(for both: a line longer than {@link UriContext#maxMessageSize()} or not valid UTF-8
+ *       is dead-lettered with attempts 0, see {@link Sources#lines(java.io.InputStream, int)});
+ *   </li>
  *   <li>{@code generate:?count=N&interval=D}: the numbers 1..N, the i-th due i × D after start
  *       (the demo's source; count defaults to unlimited, interval to 0);</li>
  *   <li>{@code ws://…}, {@code wss://…}: each WebSocket message (see {@link WebSocketUris});</li>
- *   <li>{@code mqtt://…}, {@code mqtts://…}: an MQTT subscription (see {@link MqttUris}).</li>
+ *   <li>{@code mqtt://…}, {@code mqtts://…}: an MQTT subscription (see {@link MqttUris});</li>
+ *   <li>{@code sqs://QUEUE?…}, {@code sqs:https://…}: an SQS queue (see {@link SqsUris}).</li>
  * </ul>
  *
  * <p>Stateless and thread-safe. {@link #open} checks what it can at once (the scheme, the
@@ -40,7 +44,8 @@ public final class SourceUris {
       "wss", WebSocketUris::source,
       "mqtt", MqttUris::source,
       "mqtts", MqttUris::source,
-      "kafka", KafkaUris::source));
+      "kafka", KafkaUris::source,
+      "sqs", SqsUris::source));
 
   private SourceUris() {
   }
@@ -48,7 +53,7 @@ public final class SourceUris {
   /** The source {@code uri} names. */
   public static OpenedSource open(String uri, UriContext context) {
     if (uri.equals("-")) {
-      return OpenedSource.local(Sources.lines(context.stdin()));
+      return OpenedSource.local(Sources.lines(context.stdin(), context.maxMessageSize()));
     }
     int colon = uri.indexOf(':');
     String scheme = colon > 0 ? uri.substring(0, colon) : "";
@@ -73,7 +78,7 @@ public final class SourceUris {
       throw new IllegalArgumentException("--source '" + uri + "': cannot read " + path
           + (Files.exists(path) ? " (not a readable file)" : " (no such file)"));
     }
-    return OpenedSource.local(Sources.lines(path));
+    return OpenedSource.local(Sources.lines(path, context.maxMessageSize()));
   }
 
   private static OpenedSource generate(String uri, String rest, UriContext context) {

@@ -2,8 +2,8 @@ package dev.sluice.cli.uri;
 
 import dev.sluice.Sink;
 import dev.sluice.cli.tls.ClientTls;
+import dev.sluice.spi.ConnectionState;
 import dev.sluice.websocket.ConnectionBuilder;
-import dev.sluice.websocket.ConnectionState;
 import dev.sluice.websocket.WebSocketSink;
 import dev.sluice.websocket.WebSocketSource;
 import java.net.URI;
@@ -16,9 +16,9 @@ import java.nio.file.Path;
  * added: handshake headers ({@code --source-header}, {@code --sink-header}; from the
  * environment or a file with {@code @env:} and {@code @file:}), a subscribe message sent after
  * each connect ({@code --source-subscribe}, {@code --sink-subscribe}), for {@code wss://} only
- * the run's TLS settings ({@code --trust-store}, {@code --key-store}), and the source's own
- * dead letters (oversize and
- * malformed messages) go to the run's dead-letter sink. The source reconnects with backoff
+ * the run's TLS settings ({@code --trust-store}, {@code --key-store}). A source's oversize
+ * and malformed messages reach the pipeline as already failed, and it dead-letters them to the
+ * run's dead-letter sink. The source reconnects with backoff
  * after a lost connection; it counts as connected (for {@code /health}) only while it is open
  * or not yet subscribed: backing off, connecting, closed and failed all count as disconnected.
  *
@@ -34,9 +34,7 @@ final class WebSocketUris {
     WebSocketSource.Builder builder = WebSocketSource.builder(parsed);
     WebSocketOptions options = context.webSocket();
     configure(builder, parsed, options, context.tls());
-    if (options.deadLetters() != null) {
-      builder.deadLetters(options.deadLetters());
-    }
+    builder.maxMessageSize(context.maxMessageSize());
     WebSocketSource source = build("--source", uri, builder::build);
     return new OpenedSource(source, () -> connected(source.state()), source,
         java.util.concurrent.CompletableFuture.completedFuture(null));
@@ -51,7 +49,7 @@ final class WebSocketUris {
 
   /** Open, or idle before the pipeline subscribes; anything else is no feed. */
   static boolean connected(ConnectionState state) {
-    return state == ConnectionState.OPEN || state == ConnectionState.IDLE;
+    return state == ConnectionState.CONNECTED || state == ConnectionState.IDLE;
   }
 
   private static URI parse(String option, String uri) {

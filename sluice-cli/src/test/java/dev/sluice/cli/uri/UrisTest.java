@@ -132,7 +132,7 @@ class UrisTest {
     source.closer().close();
 
     assertThat(((dev.sluice.websocket.WebSocketSource) source.publisher()).state())
-        .isEqualTo(dev.sluice.websocket.ConnectionState.CLOSED);
+        .isEqualTo(dev.sluice.spi.ConnectionState.CLOSED);
     assertThat(source.connected().getAsBoolean()).isFalse();
   }
 

@@ -157,6 +157,14 @@ public final class Mosquitto implements AutoCloseable {
     launch();
   }
 
+  /** Starts a {@link #stop}ped broker again with the same configuration and ports. */
+  public void startAgain() {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException("mosquitto is running");
+    }
+    launch();
+  }
+
   /** The broker's log and its standard output so far. */
   public String log() {
     StringBuilder s = new StringBuilder();

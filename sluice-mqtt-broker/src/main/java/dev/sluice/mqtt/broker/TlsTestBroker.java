@@ -34,6 +34,19 @@ public final class TlsTestBroker implements AutoCloseable {
     this.ports = ports;
   }
 
+  /**
+   * {@link #start}s the broker where Mosquitto is installed; else null, for the test to skip,
+   * except in CI ({@link Mosquitto#requiredButMissing()}), where it must fail instead.
+   *
+   * @throws IllegalStateException in CI without Mosquitto
+   */
+  public static TlsTestBroker startWhereInstalled(Path dir, String user, String password) {
+    if (Mosquitto.requiredButMissing()) {
+      throw new IllegalStateException("CI=true but " + Mosquitto.BINARY + " is missing");
+    }
+    return Mosquitto.installed() ? start(dir, user, password) : null;
+  }
+
   /** Makes certificates in {@code dir} and starts the broker, which knows {@code user} only. */
   public static TlsTestBroker start(Path dir, String user, String password) {
     TestCertificates certs = TestCertificates.create(dir.resolve("certs"));

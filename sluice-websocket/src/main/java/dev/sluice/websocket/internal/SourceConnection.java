@@ -1,14 +1,14 @@
 package dev.sluice.websocket.internal;
 
+import dev.sluice.spi.Backoff;
+import dev.sluice.spi.ConnectionState;
 import dev.sluice.websocket.BinaryMode;
-import dev.sluice.websocket.ConnectionState;
 import java.io.IOException;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -33,6 +33,7 @@ final class SourceConnection implements WebSocket.Listener {
   private final SourceSession session;
   private final String name;
   private final boolean block;
+  private final Backoff backoff;
   private volatile WebSocket socket;
   private volatile ConnectionState state = ConnectionState.CONNECTING;
   private volatile boolean closing;
@@ -48,6 +49,7 @@ final class SourceConnection implements WebSocket.Listener {
     this.session = session;
     this.name = config.endpoint().displayName();
     this.block = block;
+    this.backoff = Backoff.exponential(config.initialBackoff(), config.maxBackoff());
   }
 
   String name() { return name; }
@@ -110,7 +112,7 @@ final class SourceConnection implements WebSocket.Listener {
     session.opened();
     failedAttempts = 0;
     socket = ws;
-    state = ConnectionState.OPEN;
+    state = ConnectionState.CONNECTED;
     LOG.info("{}: connected", name);
     String subscribe = config.endpoint().subscribeMessage();
     if (subscribe != null) {
@@ -123,7 +125,7 @@ final class SourceConnection implements WebSocket.Listener {
     if (!block) {
       ws.request(Long.MAX_VALUE);
     }
-    session.drain();
+    session.ready();
   }
 
   @Override
@@ -226,9 +228,6 @@ final class SourceConnection implements WebSocket.Listener {
   }
 
   private long backoffMillis(int attempt) {
-    long initial = config.initialBackoff().toMillis();
-    long max = config.maxBackoff().toMillis();
-    long base = attempt >= 30 ? max : Math.min(max, initial << attempt);
-    return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);   // jitter: 50–100 %
+    return backoff.delay(attempt + 1).toMillis();
   }
 }

@@ -1,0 +1,23 @@
+package dev.sluice.cli.browser;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** A test class with one headless {@link Chromium} for all its tests (starting one is slow). */
+public abstract class BrowserTest {
+
+  protected static Chromium chromium;
+
+  @BeforeAll
+  static void startBrowser() throws Exception {
+    chromium = Chromium.start();
+  }
+
+  @AfterAll
+  static void stopBrowser() throws Exception {
+    if (chromium != null) {
+      chromium.close();
+      chromium = null;
+    }
+  }
+}

@@ -1,0 +1,613 @@
+package dev.sluice.cli.readme;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import dev.sluice.mqtt.broker.Mosquitto;
+import dev.sluice.mqtt.broker.TestCertificates;
+import dev.sluice.mqtt.broker.TlsTestBroker;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every {@code sh} and {@code java} block of README.md runs as written, against local servers,
+ * and does what the README says it does.
+ *
+ * <p><b>Coverage.</b> {@link #SCENARIOS} maps a fingerprint (a piece of text only that block
+ * holds) of every such block to the test method that runs it.
+ * {@link #everyShellAndJavaBlockOfTheReadmeIsRunByAScenario} fails for a block no fingerprint
+ * matches, so a new snippet cannot go untested. {@code text} and untyped blocks (usage
+ * synopses, sample output, configuration) are not run; the demo's sample output and the
+ * Mosquitto settings are checked by the scenarios that use them.
+ *
+ * <p><b>How a block runs.</b> A shell block runs with bash in a fresh sandbox directory
+ * ({@link Sandbox}: {@code ./sluice} runs the command from the test classpath) holding the
+ * fixtures the snippet assumes (an executable {@code ./score}, {@code input.txt}, secrets, a
+ * CA). A complete Java class is compiled with the JDK's compiler and run in a child JVM; a
+ * fragment is compiled inside {@link JavaFragment#program}, a class with the usual imports,
+ * stand-ins for the README's "your code" methods, and an ending that waits for the test to
+ * close stdin.
+ * Long-running snippets are fed (MQTT messages, WebSocket messages), their results checked,
+ * then stopped with SIGTERM, and must exit 0.
+ *
+ * <p><b>Substitutions</b> only point a snippet at the test's servers: {@link Readme.Block#replace}
+ * fails when its text is no longer in the block, so a README edit cannot silently make a
+ * scenario run something else. Each scenario lists its own.
+ *
+ * <p><b>Adding a block.</b> Add {@code SCENARIOS.put("distinctive text", "methodName")} and a
+ * {@code @Test} method of that name that takes the block with {@code README.block("distinctive
+ * text")}, applies its substitutions, runs it in a {@link Sandbox} and asserts what the README
+ * promises. A block the test cannot run yet: still add a method, failing with the reason.
+ *
+ * <p>The demo and the Squares example take 15 s each as written, mostly asleep, so they start
+ * in {@link #startTheSlowSnippets} and run while the other scenarios do.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)   // the slow ones, started first, last
+class ReadmeSnippetsTest {
+
+  static final Readme README = Readme.load();
+
+  /** Fingerprint of each {@code sh}/{@code java} block → the test method that runs it. */
+  static final Map<String, String> SCENARIOS = new LinkedHashMap<>();
+
+  static {
+    SCENARIOS.put("./mvnw -B verify", "quickStartRunsTheDemoAndItsTestCommandIsWhatCiRuns");
+    SCENARIOS.put("./sluice demo --via mqtt", "demoViaMqttRunsThroughAnEmbeddedBroker");
+    SCENARIOS.put("public class Squares", "squaresPrintsTheSquaresInArrivalOrder");
+    SCENARIOS.put("WebSocketSource.builder(", "webSocketLibrarySnippetScoresAFeedIntoAWebSocket");
+    SCENARIOS.put("python3 score.py", "runnerExample1ScoresStdinWithPythonInOrder");
+    SCENARIOS.put("mqtt://scorer@broker", "runnerExample2ScoresMqttIntoMqttWithAShareGroup");
+    SCENARIOS.put("--key-store client.pem",
+        "runnerExample2OverTlsTrustsAPemCaAndPresentsAClientCertificate");
+    SCENARIOS.put("--source wss://feed.example.com",
+        "runnerExample3ScoresAWssFeedIntoAWebSocketWithSecretsFromFilesAndEnv");
+    SCENARIOS.put("public class Upper", "runnerExample4RunsAJavaProcessorFromAJar");
+    SCENARIOS.put("javac -cp sluice-cli/target/sluice.jar",
+        "runnerExample4RunsAJavaProcessorFromAJar");
+    SCENARIOS.put("MqttSource.builder()", "mqttLibrarySnippetWorksJobsIntoResultsAndDeadLetters");
+  }
+
+  private static final Duration RUN_LIMIT = Duration.ofSeconds(90);
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @TempDir
+  static Path classDir;
+  private static TestCa testCa;
+  private static final Map<String, Child> STARTED_EARLY = new ConcurrentHashMap<>();
+  private static final Map<String, Throwable> START_FAILURES = new ConcurrentHashMap<>();
+
+  @TempDir
+  Path dir;
+
+  // ---------------------------------------------------------------- coverage
+
+  @Test
+  void everyShellAndJavaBlockOfTheReadmeIsRunByAScenario() {
+    assertThat(coverageProblems(README)).as("README.md's blocks: %s", README.file()).isEmpty();
+  }
+
+  @Test
+  void aNewShellBlockNoScenarioKnowsFailsTheCoverageCheckWithItsLine() throws IOException {
+    Path copy = dir.resolve("README.md");
+    Files.writeString(copy, Files.readString(README.file())
+        + "\nNew section.\n\n```sh\n./sluice something-new\n```\n\n```text\nnot run\n```\n");
+    Readme changed = Readme.parse(copy);
+    int line = changed.blocks().get(changed.blocks().size() - 2).line();
+
+    assertThat(coverageProblems(changed)).containsExactly("README block at line " + line
+        + " (```sh) is not covered by ReadmeSnippetsTest: add a scenario (see its javadoc)");
+  }
+
+  /** What is wrong with the mapping of {@code readme}'s blocks to scenarios; empty if nothing. */
+  private static List<String> coverageProblems(Readme readme) {
+    List<String> problems = new ArrayList<>();
+    for (Readme.Block block : readme.blocks()) {
+      if (!block.runnable()) {
+        continue;
+      }
+      List<String> covering = SCENARIOS.keySet().stream().filter(block.text()::contains).toList();
+      if (covering.isEmpty()) {
+        problems.add("README block at line " + block.line() + " (```" + block.info()
+            + ") is not covered by ReadmeSnippetsTest: add a scenario (see its javadoc)");
+      } else if (covering.size() > 1) {
+        problems.add("README block at line " + block.line() + " matches several fingerprints "
+            + covering + ": make them distinctive");
+      }
+    }
+    for (Map.Entry<String, String> scenario : SCENARIOS.entrySet()) {
+      List<Readme.Block> blocks = readme.matching(scenario.getKey());
+      if (blocks.size() != 1 || !blocks.get(0).runnable()) {
+        problems.add("fingerprint \"" + scenario.getKey() + "\" should match one sh or java "
+            + "block but matches " + blocks.stream().map(b -> "line " + b.line() + " (```"
+                + b.info() + ")").toList());
+      }
+      boolean isTest = java.util.Arrays.stream(ReadmeSnippetsTest.class.getDeclaredMethods())
+          .anyMatch(m -> m.getName().equals(scenario.getValue())
+              && m.isAnnotationPresent(Test.class));
+      if (!isTest) {
+        problems.add("scenario " + scenario.getValue() + " is not a @Test method of "
+            + "ReadmeSnippetsTest");
+      }
+    }
+    return problems;
+  }
+
+  // ---------------------------------------------------------------- the slow ones, started early
+
+  /** What each started-early snippet needs to start, given its own sandbox. */
+  private interface Starter {
+    Child start(Sandbox sandbox) throws Exception;
+  }
+
+  /**
+   * Starts the snippets that take long as written, mostly asleep, so that they run while the
+   * other scenarios do; their tests, ordered last, only wait for them. To add one: a
+   * {@code startEarly(fingerprint, sandbox -> ...)} line here, {@code startedEarly(fingerprint)}
+   * in its test, which gets {@code @Order(Integer.MAX_VALUE)}.
+   */
+  @BeforeAll
+  static void startTheSlowSnippets() {
+    startEarly("./mvnw -B verify", ReadmeSnippetsTest::startQuickStartDemo);
+    startEarly("public class Squares", sandbox -> {
+      Readme.Block block = README.block("public class Squares");
+      sandbox.file("Squares.java", block.text());
+      sandbox.compile("Squares.java");
+      return sandbox.java("README block at line " + block.line() + " (java)", Map.of(),
+          List.of(), "Squares");
+    });
+  }
+
+  private static void startEarly(String fingerprint, Starter starter) {
+    try {
+      Path sandbox = Files.createTempDirectory(classDir, "early-");
+      STARTED_EARLY.put(fingerprint, starter.start(new Sandbox(sandbox)));
+    } catch (Throwable e) {
+      START_FAILURES.put(fingerprint, e);
+    }
+  }
+
+  /** The snippet {@link #startEarly} started, or its test fails with why it did not start. */
+  private static Child startedEarly(String fingerprint) {
+    Child child = STARTED_EARLY.get(fingerprint);
+    if (child == null) {
+      throw new AssertionError("the snippet \"" + fingerprint + "\" did not start",
+          START_FAILURES.get(fingerprint));
+    }
+    return child;
+  }
+
+  @AfterAll
+  static void stopTheSlowSnippets() {
+    STARTED_EARLY.values().forEach(Child::close);
+  }
+
+  /**
+   * The quick start: {@code ./sluice demo} runs; {@code ./mvnw -B verify} cannot run inside its
+   * own test run, so that line is removed and checked against {@code .ci/run} instead.
+   */
+  private static Child startQuickStartDemo(Sandbox sandbox) {
+    return sandbox.sh(README.block("./mvnw -B verify").replace(testCommandLine() + "\n", ""),
+        Map.of());
+  }
+
+  /** The quick start's {@code ./mvnw} line, comment included. */
+  private static String testCommandLine() {
+    return README.block("./mvnw -B verify").text().lines()
+        .filter(l -> l.startsWith("./mvnw")).findFirst().orElseThrow();
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void quickStartRunsTheDemoAndItsTestCommandIsWhatCiRuns() throws IOException {
+    String testCommand = testCommandLine().replaceFirst("\\s*#.*$", "");
+    assertThat(Files.readAllLines(README.root().resolve(".ci/run")))
+        .as("the README's test command is the one .ci/run runs").contains(testCommand);
+
+    Child run = startedEarly("./mvnw -B verify");
+    assertThat(run.awaitExit(RUN_LIMIT)).as("%s", run).isZero();
+    List<String> out = run.out();
+    for (int i = 1; i <= 10; i++) {
+      assertThat(out).as("%s", run).contains("main: Submitted Event[index=" + i + "]");
+      String index = "Event[index=" + i + "]";
+      assertThat(out).as("%s", run)
+          .filteredOn(l -> l.matches("sluice-worker-\\d+: Starting processing \\Q" + index + "\\E"))
+          .hasSize(1);
+      assertThat(out).as("%s", run)
+          .filteredOn(l -> l.matches("sluice-worker-\\d+: Finished processing \\Q" + index + "\\E"))
+          .hasSize(1);
+    }
+    assertThat(out).as("%s", run).anyMatch(l -> l.startsWith("10 events in "));
+    assertTheOutputHasTheShapeOfTheReadmeSample(out);
+  }
+
+  /**
+   * Each line of the README's sample output (but "...") has the shape of a line of the real
+   * output: the same words, any numbers. The utilisation line's verdict is left out: at exactly
+   * 100% it tips between "keeping up" and "falling behind" by a millisecond of work.
+   */
+  private static void assertTheOutputHasTheShapeOfTheReadmeSample(List<String> out) {
+    Readme.Block sample = README.block("main: Submitted Event[index=1]");
+    Pattern number = Pattern.compile("\\d+(?:\\.\\d+)?(?:us|ms|s|m)?");
+    for (String line : sample.text().lines().toList()) {
+      if (line.equals("...")) {
+        continue;
+      }
+      String expected = line.replaceFirst("(to keep it at or under 80%).*", "$1");
+      StringBuilder regex = new StringBuilder();
+      Matcher m = number.matcher(expected);
+      int at = 0;
+      while (m.find()) {
+        regex.append(Pattern.quote(expected.substring(at, m.start())))
+            .append("\\d+(?:\\.\\d+)?(?:us|ms|s|m)?");
+        at = m.end();
+      }
+      regex.append(Pattern.quote(expected.substring(at))).append(".*");
+      assertThat(out).as("a line shaped like the README's sample line \"%s\" (README line %d)",
+          line, sample.line()).anyMatch(l -> l.matches(regex.toString()));
+    }
+  }
+
+  /** Not started early with the others: the embedded broker must start within 30 s. */
+  @Test
+  void demoViaMqttRunsThroughAnEmbeddedBroker() {
+    try (Child run = new Sandbox(dir).sh(README.block("./sluice demo --via mqtt"), Map.of())) {
+      assertThat(run.awaitExit(RUN_LIMIT)).as("%s", run).isZero();
+      List<String> out = run.out();
+      for (int i = 1; i <= 5; i++) {
+        assertThat(out).as("%s", run).contains("main: Submitted Event[index=" + i + "]");
+      }
+      assertThat(out).as("%s", run).anyMatch(l -> l.startsWith("5 events in "))
+          .anyMatch(l -> l.matches("via MQTT: embedded HiveMQ CE broker on "
+              + "mqtt://127\\.0\\.0\\.1:\\d+, topic demo/events, QoS 1: 5 published and "
+              + "confirmed, 5 received, 5 acked after processing, 0 left unacked.*"));
+    }
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void squaresPrintsTheSquaresInArrivalOrder() {
+    Child run = startedEarly("public class Squares");
+    assertThat(run.awaitExit(RUN_LIMIT)).as("%s", run).isZero();
+    assertThat(run.out()).as("%s", run).filteredOn(l -> l.startsWith("square "))
+        .containsExactlyElementsOf(IntStream.rangeClosed(1, 10)
+            .mapToObj(i -> "square " + (long) i * i).toList());
+    assertThat(run.out().get(run.out().size() - 1)).as("%s", run)
+        .startsWith("received 10, done 10, failed 0, dead 0");
+  }
+
+  // ---------------------------------------------------------------- the runner's examples
+
+  @Test
+  void runnerExample1ScoresStdinWithPythonInOrder() {
+    assumeTrue(onPath("python3"), "python3 is not installed (.ci/run installs it): README "
+        + "example 1 needs it");
+    Sandbox sandbox = new Sandbox(dir);
+    try (Child run = sandbox.sh(README.block("python3 score.py"), Map.of())) {
+      assertThat(run.awaitExit(RUN_LIMIT)).as("%s", run).isZero();
+    }
+    assertThat(sandbox.lines("scores.txt")).containsExactlyElementsOf(IntStream
+        .rangeClosed(1, 1000).mapToObj(i -> Integer.toString(Integer.toString(i).length() * 2))
+        .toList());
+    assertThat(sandbox.lines("failed.jsonl")).isEmpty();
+  }
+
+  @Test
+  void runnerExample2ScoresMqttIntoMqttWithAShareGroup() throws Exception {
+    Sandbox sandbox = new Sandbox(dir);
+    sandbox.scorer();
+    String password = "scorer-s3cr3t";
+    int metricsPort = freePort();
+    try (ReadmeBroker broker = ReadmeBroker.start(README,
+        Files.createDirectory(dir.resolve("broker")), "scorer", password)) {
+      Readme.Block block = README.block("mqtt://scorer@broker")
+          .replace("SLUICE_MQTT_PASSWORD=…", "SLUICE_MQTT_PASSWORD='" + password + "'")
+          .replace("@broker:1883/", "@127.0.0.1:" + broker.authPort() + "/")
+          .replace("--metrics-port 9400", "--metrics-port " + metricsPort);
+      scoresEachDevicesReadingsInOrder(sandbox, block, password,
+          id -> broker.clientBuilder(id, "scorer", password),
+          run -> run.awaitUntil(Duration.ofSeconds(30), "6 completed in /metrics", () ->
+              metrics(metricsPort).lines().anyMatch(l -> l.matches(
+                  "sluice_messages_completed_total 6(\\.0)?"))));
+    }
+  }
+
+  @Test
+  void runnerExample2OverTlsTrustsAPemCaAndPresentsAClientCertificate() throws Exception {
+    if (!Mosquitto.installed()) {
+      assertThat(Mosquitto.requiredButMissing()).as("Mosquitto is missing where CI runs").isFalse();
+      assumeTrue(false, "Mosquitto is not installed: the README's mqtts:// example needs its "
+          + "TLS listener (the embedded broker has none)");
+    }
+    Sandbox sandbox = new Sandbox(dir);
+    sandbox.scorer();
+    String password = "scorer-s3cr3t";
+    try (TlsTestBroker broker = TlsTestBroker.start(Files.createDirectory(dir.resolve("broker")),
+        "scorer", password)) {
+      TestCertificates certificates = broker.certificates();
+      for (Path file : List.of(certificates.caCert(), certificates.clientCert(),
+          certificates.clientKey())) {
+        Files.copy(file, dir.resolve(file.getFileName().toString()));
+      }
+      sandbox.file("mqtt.pass", password + "\n");
+      // the snippet on the listener that wants a client certificate; the test's own clients
+      // on one that does not, of the same broker
+      Readme.Block block = README.block("--key-store client.pem")
+          .replace("@broker:8883/", "@127.0.0.1:" + broker.mutualPort() + "/");
+      KeyStore caStore = KeyStore.getInstance("PKCS12");
+      try (var in = Files.newInputStream(certificates.caP12())) {
+        caStore.load(in, TestCertificates.STORE_PASSWORD.toCharArray());
+      }
+      TrustManagerFactory trust =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(caStore);
+      scoresEachDevicesReadingsInOrder(sandbox, block, password,
+          id -> Mqtt5Client.builder().identifier(id)
+              .serverHost("127.0.0.1").serverPort(broker.port())
+              .sslConfig().trustManagerFactory(trust).applySslConfig()
+              .simpleAuth().username("scorer")
+              .password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth(),
+          run -> { });
+    }
+  }
+
+  /**
+   * Example 2's promise, plain or over TLS: readings of two devices published to
+   * {@code sensors/DEVICE/temp} come back scored on {@code scores/DEVICE}, each device's in
+   * order; then SIGTERM drains and the command exits 0, the password never printed.
+   * {@code client} configures the test's MQTT clients by client id; {@code whileRunning} checks
+   * more once the results are in.
+   */
+  private static void scoresEachDevicesReadingsInOrder(Sandbox sandbox, Readme.Block block,
+      String password, Function<String, Mqtt5ClientBuilder> client,
+      Consumer<Child> whileRunning) throws Exception {
+    // The devices publish before the snippet starts: its session (client-id scorer-1,
+    // persistent, in share group "scorers") exists already and keeps them, as the README says
+    // it does for a restarted copy. That also leaves no race with the snippet's subscribe.
+    Mqtt5BlockingClient session = client.apply("scorer-1").buildBlocking();
+    session.connectWith().cleanStart(false).sessionExpiryInterval(3600).send();
+    session.subscribeWith().topicFilter("$share/scorers/sensors/#")
+        .qos(MqttQos.AT_LEAST_ONCE).send();
+    session.disconnect();
+
+    List<String> results = new CopyOnWriteArrayList<>();
+    Mqtt5BlockingClient resultReader = client.apply("readme-results").buildBlocking();
+    resultReader.connect();
+    resultReader.toAsync().subscribeWith().topicFilter("scores/#").qos(MqttQos.AT_LEAST_ONCE)
+        .callback(p -> results.add(p.getTopic() + " " + text(p)))
+        .send().get(10, TimeUnit.SECONDS);
+    Mqtt5BlockingClient device = client.apply("readme-device").buildBlocking();
+    device.connect();
+    for (int i = 1; i <= 3; i++) {
+      for (String room : List.of("kitchen", "hall")) {
+        device.publishWith().topic("sensors/" + room + "/temp").qos(MqttQos.AT_LEAST_ONCE)
+            .payload((room + i).getBytes(StandardCharsets.UTF_8)).send();
+      }
+    }
+
+    try (Child run = sandbox.sh(block, Map.of())) {
+      run.awaitUntil(RUN_LIMIT, "6 results on scores/#", () -> results.size() >= 6);
+      assertThat(results).filteredOn(r -> r.startsWith("scores/kitchen "))
+          .containsExactly("scores/kitchen scored kitchen1", "scores/kitchen scored kitchen2",
+              "scores/kitchen scored kitchen3");
+      assertThat(results).filteredOn(r -> r.startsWith("scores/hall "))
+          .containsExactly("scores/hall scored hall1", "scores/hall scored hall2",
+              "scores/hall scored hall3");
+      whileRunning.accept(run);
+
+      run.terminateSluice();
+      assertThat(run.awaitExit(Duration.ofSeconds(60))).as("%s", run).isZero();
+      assertThat(run.toString()).doesNotContain(password);
+    } finally {
+      device.disconnect();
+      resultReader.disconnect();
+    }
+  }
+
+  @Test
+  void runnerExample3ScoresAWssFeedIntoAWebSocketWithSecretsFromFilesAndEnv() throws Exception {
+    Sandbox sandbox = new Sandbox(dir);
+    sandbox.scorer();
+    sandbox.file("ca.pass", "ca-s3cr3t\n");
+    testCa().writeTrustStore(dir.resolve("ca.p12"), "ca-s3cr3t");
+    Path token = sandbox.file("run/secrets/feed-token", "Bearer feed-s3cr3t\n");
+    String subscribe = "{\"op\":\"subscribe\",\"channel\":\"trades\"}";
+    String oversize = ReadmeWebSocketServer.oversize();
+    try (ReadmeWebSocketServer server = new ReadmeWebSocketServer(testCa(), subscribe,
+        List.of("t1", "t2", "t3", oversize, "t4"))) {
+      Readme.Block block = README.block("--source wss://feed.example.com")
+          .replace("wss://feed.example.com/v1", "wss://127.0.0.1:" + server.tlsPort() + "/v1")
+          .replace("/run/secrets/feed-token", token.toString())
+          .replace("ws://127.0.0.1:8080/scores",
+              "ws://127.0.0.1:" + server.plainPort() + "/scores");
+      try (Child run = sandbox.sh(block, Map.of("SCORES_KEY", "scores-s3cr3t"))) {
+        run.awaitUntil(RUN_LIMIT, "4 scores and a rejected line", () ->
+            server.scores.size() >= 4 && sandbox.lines("rejected.jsonl").size() >= 1);
+        assertThat(server.scores).containsExactly("scored t1", "scored t2", "scored t3",
+            "scored t4");
+        assertThat(server.feedReceived).containsExactly(subscribe);
+        assertThat(server.feedHeaders).containsEntry("authorization", "Bearer feed-s3cr3t");
+        assertThat(server.scoresHeaders).containsEntry("x-api-key", "scores-s3cr3t");
+        assertThat(sandbox.lines("rejected.jsonl")).singleElement().asString()
+            .contains("\"attempts\":0")
+            .contains("exceeds maxMessageSize " + (1 << 20));
+
+        run.terminateSluice();
+        assertThat(run.awaitExit(Duration.ofSeconds(60))).as("%s", run).isZero();
+        assertThat(run.toString()).doesNotContain("s3cr3t");
+      }
+    }
+  }
+
+  @Test
+  void runnerExample4RunsAJavaProcessorFromAJar() {
+    Sandbox sandbox = new Sandbox(dir);
+    sandbox.file("demo/Upper.java", README.block("public class Upper").text());
+    sandbox.fakeSluiceJar();
+    sandbox.file("input.txt", "hello\nsluice readme\n");
+    // javac and jar come with the JDK; a reader has them on PATH
+    String path = Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH");
+    try (Child run = sandbox.sh(README.block("javac -cp sluice-cli/target/sluice.jar"),
+        Map.of("PATH", path))) {
+      assertThat(run.awaitExit(RUN_LIMIT)).as("%s", run).isZero();
+    }
+    assertThat(sandbox.lines("out.txt")).containsExactly("HELLO", "SLUICE README");
+  }
+
+  // ---------------------------------------------------------------- the library's fragments
+
+  @Test
+  void webSocketLibrarySnippetScoresAFeedIntoAWebSocket() throws Exception {
+    Sandbox sandbox = new Sandbox(dir);
+    Path trustStore = dir.resolve("trust.p12");
+    testCa().writeTrustStore(trustStore, "trust-pass");
+    String subscribe = "{\"op\":\"subscribe\",\"channel\":\"trades\"}";
+    try (ReadmeWebSocketServer server = new ReadmeWebSocketServer(testCa(), subscribe,
+        List.of("t1", "t2", "t3", ReadmeWebSocketServer.oversize(), "t4"))) {
+      Readme.Block block = README.block("WebSocketSource.builder(")
+          .replace("wss://feed.example.com/v1", "wss://127.0.0.1:" + server.tlsPort() + "/v1")
+          .replace("ws://127.0.0.1:8080/scores",
+              "ws://127.0.0.1:" + server.plainPort() + "/scores");
+      sandbox.file("Snippet.java", JavaFragment.program(block, ""));
+      sandbox.compile("Snippet.java");
+      // feed.example.com's certificate would be signed by a CA the JVM trusts by default; the
+      // test CA stands in as the JVM's default trust store
+      try (Child run = sandbox.java("README block at line " + block.line() + " (java)",
+          Map.of("FEED_TOKEN", "Bearer feed-s3cr3t"),
+          List.of("-Djavax.net.ssl.trustStore=" + trustStore,
+              "-Djavax.net.ssl.trustStoreType=PKCS12",
+              "-Djavax.net.ssl.trustStorePassword=trust-pass"), "Snippet")) {
+        run.awaitUntil(RUN_LIMIT, "4 scores and a rejected line", () ->
+            server.scores.size() >= 4 && sandbox.lines("rejected.txt").size() >= 1);
+        assertThat(server.scores).containsExactlyInAnyOrder("scored t1", "scored t2",
+            "scored t3", "scored t4");
+        assertThat(server.feedReceived).containsExactly(subscribe);
+        assertThat(server.feedHeaders).containsEntry("authorization", "Bearer feed-s3cr3t");
+        assertThat(sandbox.lines("rejected.txt")).singleElement().asString()
+            .contains("exceeds maxMessageSize " + (1 << 20));
+
+        run.closeInput();
+        assertThat(run.awaitExit(Duration.ofSeconds(60))).as("%s", run).isZero();
+        assertThat(run.toString()).doesNotContain("s3cr3t");
+      }
+    }
+  }
+
+  @Test
+  void mqttLibrarySnippetWorksJobsIntoResultsAndDeadLetters() throws Exception {
+    Sandbox sandbox = new Sandbox(dir);
+    try (ReadmeBroker broker = ReadmeBroker.start(README,
+        Files.createDirectory(dir.resolve("broker")), "unused", "unused")) {
+      Readme.Block block = README.block("MqttSource.builder()")
+          .replace("127.0.0.1:1883/", "127.0.0.1:" + broker.openPort() + "/");
+      sandbox.file("Snippet.java", JavaFragment.program(block,
+          "source.subscribed().get(30, java.util.concurrent.TimeUnit.SECONDS);"));
+      sandbox.compile("Snippet.java");
+
+      List<String> received = new CopyOnWriteArrayList<>();
+      Mqtt5BlockingClient reader = broker.client("readme-reader", null, null);
+      for (String filter : List.of("results/#", "dead/#")) {
+        reader.toAsync().subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE)
+            .callback(p -> received.add(p.getTopic() + " " + text(p) + p.getUserProperties()
+                .asList().stream().filter(u -> u.getName().toString().equals("sluice-cause"))
+                .map(u -> " cause=" + u.getValue()).findFirst().orElse("")))
+            .send().get(10, TimeUnit.SECONDS);
+      }
+      Mqtt5BlockingClient producer = broker.client("readme-producer", null, null);
+      try (Child run = sandbox.java("README block at line " + block.line() + " (java)",
+          Map.of(), List.of(), "Snippet")) {
+        run.awaitOutLine(RUN_LIMIT, JavaFragment.STARTED::equals);
+        for (String[] job : new String[][] {{"a", "job-1"}, {"b", "job-2"}, {"c", "poison"}}) {
+          producer.publishWith().topic("jobs/" + job[0]).qos(MqttQos.AT_LEAST_ONCE)
+              .userProperties().add("key", job[0]).applyUserProperties()
+              .payload(job[1].getBytes(StandardCharsets.UTF_8)).send();
+        }
+        run.awaitUntil(RUN_LIMIT, "2 results and a dead letter", () -> received.size() >= 3);
+        assertThat(received).filteredOn(r -> r.startsWith("results/"))
+            .containsExactlyInAnyOrder("results/a worked job-1", "results/b worked job-2");
+        assertThat(received).filteredOn(r -> r.startsWith("dead/")).singleElement().asString()
+            .startsWith("dead/jobs/c poison").contains("cannot work on poison");
+
+        run.closeInput();
+        assertThat(run.awaitExit(Duration.ofSeconds(60))).as("%s", run).isZero();
+      } finally {
+        producer.disconnect();
+        reader.disconnect();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- fixtures and helpers
+
+  private static String text(Mqtt5Publish publish) {
+    return new String(publish.getPayloadAsBytes(), StandardCharsets.UTF_8);
+  }
+
+  private static String metrics(int port) {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+
+  /** The test CA, made once for the class (both WebSocket scenarios use it). */
+  private static synchronized TestCa testCa() throws IOException, InterruptedException {
+    if (testCa == null) {
+      testCa = TestCa.make(classDir.resolve("ca"));
+    }
+    return testCa;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static boolean onPath(String command) {
+    return java.util.Arrays.stream(System.getenv("PATH").split(":"))
+        .anyMatch(d -> Files.isExecutable(Path.of(d, command)));
+  }
+}
