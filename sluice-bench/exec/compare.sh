@@ -3,7 +3,9 @@
 # work (square.py: a number in, its square out) over the same stdin, end to end (start-up
 # included), by
 #   pool     python3 pool_imap.py: multiprocessing.Pool(2).imap(square, stdin, chunksize=64)
-#   exec     ./sluice run --exec 'python3 square.py' --workers 2 --ordering ordered
+#   exec1    ./sluice run --exec 'python3 square.py' --workers 2 --ordering ordered
+#            --exec-pipeline 1: one line at a time per child (a synchronous round trip)
+#   execN    the same with --exec-pipeline $PIPELINE (default 8): lines written ahead
 #   jvm      ./sluice run --processor Square (in the JVM) --workers 2 --ordering ordered
 #   xargs    xargs -P2 -n1 python3 square.py: one process per line, on XARGS_LINES lines,
 #            its time scaled to LINES (unordered: its output is checked sorted)
@@ -11,7 +13,7 @@
 # Prints the median wall time of each and its ratio to pool's median (lower is faster).
 #
 # Usage: sluice-bench/exec/compare.sh [LINES [REPS [XARGS_LINES]]]   (100000 5 200)
-# Extra sluice options for the exec contender: EXEC_OPTS="--exec-pipeline 1" compare.sh
+# Extra sluice options for both exec contenders: EXEC_OPTS="--max-in-flight 64" compare.sh
 # Needs python3 and a JDK; builds sluice-cli/target/sluice.jar through ./sluice if needed.
 set -euo pipefail
 
@@ -39,13 +41,16 @@ javac --release 17 -cp "$core_jar" -d "$work/classes" "$here/Square.java"
 
 # shellcheck disable=SC2086 # EXEC_OPTS is a list of options, split on purpose
 run_pool()  { (cd "$here" && "$py" pool_imap.py 2 64) < "$work/in.txt"; }
-run_exec()  { "$root/sluice" run --exec "$py $here/square.py" --workers 2 \
-                --ordering ordered --quiet ${EXEC_OPTS:-} < "$work/in.txt"; }
+run_exec1() { "$root/sluice" run --exec "$py $here/square.py" --workers 2 \
+                --ordering ordered --quiet --exec-pipeline 1 ${EXEC_OPTS:-} < "$work/in.txt"; }
+run_execN() { "$root/sluice" run --exec "$py $here/square.py" --workers 2 \
+                --ordering ordered --quiet --exec-pipeline "${PIPELINE:-8}" ${EXEC_OPTS:-} \
+                < "$work/in.txt"; }
 run_jvm()   { "$root/sluice" run --processor Square --classpath "$work/classes" --workers 2 \
                 --ordering ordered --quiet < "$work/in.txt"; }
 run_xargs() { xargs -P2 -n1 "$py" "$here/square.py" < "$work/in-xargs.txt" | sort; }
 
-contenders=(pool exec jvm xargs)
+contenders=(pool exec1 execN jvm xargs)
 declare -A times
 for ((rep = 1; rep <= reps; rep++)); do
   for c in "${contenders[@]}"; do
@@ -67,7 +72,7 @@ done
 
 median() { tr ' ' '\n' <<< "$1" | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 pool_median=$(median "${times[pool]}")
-echo "lines=$lines reps=$reps xargs_lines=$xargs_lines EXEC_OPTS='${EXEC_OPTS:-}' $("$py" --version)"
+echo "lines=$lines reps=$reps xargs_lines=$xargs_lines PIPELINE=${PIPELINE:-8} EXEC_OPTS='${EXEC_OPTS:-}' $("$py" --version)"
 printf '| %-6s | %10s | %8s | %s\n' contender "median ms" "vs pool" "all rounds (ms)"
 for c in "${contenders[@]}"; do
   m=$(median "${times[$c]}")
