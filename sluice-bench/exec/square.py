@@ -14,7 +14,9 @@ def square(line):
 
 if __name__ == "__main__":
     if len(sys.argv) > 1:                # xargs style: one process per item
-        print(square(sys.argv[1]))
+        # one write: with PYTHONUNBUFFERED print writes the line break apart, and the
+        # processes xargs runs side by side would interleave their output
+        sys.stdout.write(square(sys.argv[1]) + "\n")
     else:
         for line in sys.stdin:
             print(square(line))

@@ -59,7 +59,7 @@ final class RunOptions {
 
   @Option(names = "--exec-pipeline", paramLabel = "N", defaultValue = "1",
       description = "Lines each child may have in flight while its answers come back within "
-          + "1 ms (default: ${DEFAULT-VALUE}); the pipeline runs --workers times N workers.")
+          + "10 ms (default: ${DEFAULT-VALUE}); the pipeline runs --workers times N workers.")
   int execPipeline;
 
   @Option(names = "--processor", paramLabel = "CLASS",

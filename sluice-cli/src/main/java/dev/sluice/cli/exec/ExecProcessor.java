@@ -293,7 +293,7 @@ public final class ExecProcessor implements MessageProcessor<String, String>, Au
   }
 
   /** Answers slower than this (smoothed) stop a lane writing ahead. */
-  static final long FAST_ANSWER_NANOS = 1_000_000;
+  static final long FAST_ANSWER_NANOS = 10_000_000;
   /** A lane lets its child answer everything in flight after this many lines in a row. */
   static final int SETTLE_EVERY = 256;
 
