@@ -43,8 +43,12 @@ import java.util.function.Function;
  * ({@link #startUpSummary}). While a worker waits for an answer, {@link #waits} names it, the
  * message and how long.
  *
- * <p><b>Threads.</b> {@link #process} is called by the pipeline's workers; each touches only
- * its own child. {@link #prestart} is called once, before the pipeline starts. {@link #close} is
+ * <p><b>Pipelining.</b> With a pipeline above 1 ({@code --exec-pipeline}) the workers share
+ * the children instead, each child with up to that many lines in flight while its answers come
+ * fast; see {@link Lane} for how each guarantee holds per line.
+ *
+ * <p><b>Threads.</b> {@link #process} is called by the pipeline's workers; with a pipeline of
+ * 1 each touches only its own child, above 1 they share the children under one lock. {@link #prestart} is called once, before the pipeline starts. {@link #close} is
  * called once, after the pipeline has ended, from the thread that ran it; a worker still running
  * after that (one that ignored its interruption) finds the processor closed and fails its
  * attempt. {@link #waits}, {@link #startUpSummary} and {@link #drainStarted} may be called from
