@@ -120,27 +120,46 @@ public final class Tap<T> {
     if (listeners.length == 0) {
       return source;
     }
-    return subscriber -> source.subscribe(new Flow.Subscriber<Message<T>>() {
-      @Override
-      public void onSubscribe(Flow.Subscription subscription) {
-        subscriber.onSubscribe(subscription);
-      }
+    return new Tapped(source);
+  }
 
-      @Override
-      public void onNext(Message<T> message) {
-        subscriber.onNext(track(message));
-      }
+  /** The tapped source; passes on the backlog its source reports (see SourceBacklog). */
+  private final class Tapped implements Flow.Publisher<Message<T>>, dev.sluice.spi.SourceBacklog {
+    private final Flow.Publisher<Message<T>> source;
 
-      @Override
-      public void onError(Throwable error) {
-        subscriber.onError(error);
-      }
+    Tapped(Flow.Publisher<Message<T>> source) {
+      this.source = source;
+    }
 
-      @Override
-      public void onComplete() {
-        subscriber.onComplete();
-      }
-    });
+    @Override
+    public long backlog() {
+      return dev.sluice.spi.SourceBacklog.of(source);
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super Message<T>> subscriber) {
+      source.subscribe(new Flow.Subscriber<Message<T>>() {
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+          subscriber.onSubscribe(subscription);
+        }
+
+        @Override
+        public void onNext(Message<T> message) {
+          subscriber.onNext(track(message));
+        }
+
+        @Override
+        public void onError(Throwable error) {
+          subscriber.onError(error);
+        }
+
+        @Override
+        public void onComplete() {
+          subscriber.onComplete();
+        }
+      });
+    }
   }
 
   /** {@code processor} (for {@link PipelineBuilder#processMessages}), reporting each attempt. */

@@ -66,7 +66,8 @@ class RunCapacityTest {
     for (String line : body.split("\n")) {
       if (!line.startsWith("#") && !line.isBlank()) {
         String[] parts = line.split(" ");
-        samples.put(parts[0], Double.parseDouble(parts[parts.length - 1]));
+        String name = parts[0].replaceAll("\\{.*\\}$", "");     // without its labels
+        samples.put(name, Double.parseDouble(parts[parts.length - 1]));
       }
     }
     return samples;

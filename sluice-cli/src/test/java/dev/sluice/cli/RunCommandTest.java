@@ -206,8 +206,7 @@ class RunCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(SluiceCommand.FAILED);
     assertThat(run.errLines()).filteredOn(l -> l.startsWith("sluice run: "))
-        .containsExactly("sluice run: the run failed: sink failed: java.io.IOException: "
-            + "No space left on device");
+        .containsExactly("sluice run: the run failed: sink failed: No space left on device");
   }
 
   @Test

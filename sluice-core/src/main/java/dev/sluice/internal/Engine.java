@@ -313,7 +313,6 @@ public final class Engine<T> implements Pipeline, StatsRecorder.Gauges {
 
   @Override
   public long sourceBacklog() {
-    return config.source() instanceof dev.sluice.spi.SourceBacklog
-        ? ((dev.sluice.spi.SourceBacklog) config.source()).backlog() : -1;
+    return dev.sluice.spi.SourceBacklog.of(config.source());
   }
 }

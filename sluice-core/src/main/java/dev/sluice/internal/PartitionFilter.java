@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * @param <T> the payload type
  */
-public final class PartitionFilter<T> implements Flow.Publisher<Message<T>> {
+public final class PartitionFilter<T> implements Flow.Publisher<Message<T>>,
+    dev.sluice.spi.SourceBacklog {
 
   private static final Logger LOG = LoggerFactory.getLogger(PartitionFilter.class);
 
@@ -45,6 +46,13 @@ public final class PartitionFilter<T> implements Flow.Publisher<Message<T>> {
   /** Messages acknowledged unprocessed because another instance owns them. */
   public long skipped() {
     return skipped.sum();
+  }
+
+  /** This instance's share of what the source reports as waiting: its backlog over N. */
+  @Override
+  public long backlog() {
+    long all = dev.sluice.spi.SourceBacklog.of(source);
+    return all < 0 ? -1 : all / partition.count();
   }
 
   @Override

@@ -16,4 +16,12 @@ public interface SourceBacklog {
 
   /** Messages ready at the source and not yet emitted, or -1 when not known right now. */
   long backlog();
+
+  /**
+   * {@code source}'s backlog when it reports one, else -1: for a wrapper around a source (a
+   * decoder, a tap, a filter) to pass the figure on by implementing this interface too.
+   */
+  static long of(Object source) {
+    return source instanceof SourceBacklog ? ((SourceBacklog) source).backlog() : -1;
+  }
 }
