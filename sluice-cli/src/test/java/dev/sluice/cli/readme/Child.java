@@ -113,6 +113,16 @@ final class Child implements AutoCloseable {
     jvms.get(0).destroy();
   }
 
+  /** Sends SIGTERM to the child itself (bash, for a shell block), as {@code kill PID} would. */
+  void terminate() {
+    process.destroy();
+  }
+
+  /** The child's running descendants now (a shell block's background jobs, its JVMs). */
+  List<ProcessHandle> descendants() {
+    return process.descendants().filter(ProcessHandle::isAlive).toList();
+  }
+
   /** Waits (at most {@code limit}) for the exit and for both streams to be read to their end. */
   int awaitExit(Duration limit) {
     try {
