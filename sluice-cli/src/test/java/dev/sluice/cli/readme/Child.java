@@ -113,9 +113,13 @@ final class Child implements AutoCloseable {
     jvms.get(0).destroy();
   }
 
-  /** Sends SIGTERM to the child itself (bash, for a shell block), as {@code kill PID} would. */
+  /**
+   * Sends SIGTERM to the child itself (bash, for a shell block), as {@code kill PID} would.
+   * Through its {@link ProcessHandle}: {@link Process#destroy} also closes our ends of its
+   * pipes, and what its children print while they drain would be lost.
+   */
   void terminate() {
-    process.destroy();
+    process.toHandle().destroy();
   }
 
   /** The child's running descendants now (a shell block's background jobs, its JVMs). */
