@@ -121,7 +121,7 @@ final class RunCommand implements Callable<Integer> {
       ExecLimits limits = new ExecLimits(options.timeout, options.execStartTimeout);
       ChildSessions sessions = ChildSessions.isolated(env.get("PATH"), status::line);
       ExecProcessor exec = new ExecProcessor(argv, env, options.execFormat, keyOf, status::line,
-          status::line, limits, sessions);
+          status::line, limits, sessions, options.execPipeline);
       children = exec;
       processor = exec;
       processorResources = () -> {
@@ -168,7 +168,8 @@ final class RunCommand implements Callable<Integer> {
     Tap<String> tap = Tap.of(tapListeners(metrics, timeline));
     PipelineBuilder<String, Object> builder = Sluice.from(tap.source(opened.publisher()))
         .name(PIPELINE_NAME)
-        .workers(options.workerCount())
+        // --exec-pipeline N: N workers share each child, each with one line in flight
+        .workers(options.workerCount() * (children != null ? options.execPipeline : 1))
         .retry(options.retryPolicy())
         // an --exec child times its attempts itself, from when the line is written to it
         .timeout(children != null ? Duration.ZERO : options.timeout)

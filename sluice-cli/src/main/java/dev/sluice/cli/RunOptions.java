@@ -55,6 +55,11 @@ final class RunOptions {
           + "--timeout for its first answer (default: ${DEFAULT-VALUE}).")
   Duration execStartTimeout;
 
+  @Option(names = "--exec-pipeline", paramLabel = "N", defaultValue = "1",
+      description = "Lines each child may have in flight while its answers come back within "
+          + "10 ms (default: ${DEFAULT-VALUE}); the pipeline runs --workers times N workers.")
+  int execPipeline;
+
   @Option(names = "--processor", paramLabel = "CLASS",
       description = "Run each message through this Java class (a dev.sluice.Processor"
           + "<String, ?>) instead of a command.")
@@ -229,6 +234,13 @@ final class RunOptions {
     }
     if (classpath != null && processorClass == null) {
       throw new IllegalArgumentException("--classpath goes with --processor");
+    }
+    if (execPipeline < 1 || execPipeline > 64) {
+      throw new IllegalArgumentException("--exec-pipeline must be 1 to 64 but was "
+          + execPipeline);
+    }
+    if (execPipeline != 1 && exec == null) {
+      throw new IllegalArgumentException("--exec-pipeline goes with --exec");
     }
     if (workers != null && workers < 1) {
       throw new IllegalArgumentException("--workers must be >= 1 but was " + workers);

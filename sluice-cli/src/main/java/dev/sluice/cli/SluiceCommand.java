@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.PipelineException;
+import dev.sluice.cli.uri.ConnectionFailures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -136,11 +137,19 @@ public final class SluiceCommand implements Callable<Integer> {
     return m.endsWith(".") || m.endsWith("?") ? m : m + ".";
   }
 
+  /**
+   * The failure and its causes' messages in one line, without Java class names: a cause with
+   * no message of its own adds nothing (its wrapper already said what happened).
+   */
   private static String causes(Throwable e) {
-    StringBuilder s = new StringBuilder(String.valueOf(e.getMessage()));
+    StringBuilder s = new StringBuilder(
+        ConnectionFailures.withoutClassNames(String.valueOf(e.getMessage())));
     for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-      String m = c.getMessage() != null ? c.getMessage() : c.getClass().getName();
-      if (s.indexOf(m) < 0) {     // a wrapper often repeats its cause's message
+      if (c.getMessage() == null || c.getMessage().isBlank()) {
+        continue;
+      }
+      String m = ConnectionFailures.withoutClassNames(c.getMessage());
+      if (!m.isEmpty() && s.indexOf(m) < 0) {     // a wrapper often repeats its cause's message
         s.append(": ").append(m);
       }
     }

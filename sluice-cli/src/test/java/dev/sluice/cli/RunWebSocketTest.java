@@ -145,6 +145,24 @@ class RunWebSocketTest {
   }
 
   @Test
+  void aWebSocketSinkNobodyListensAtFailsTheRunInOneLineWithoutJavaNames() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    SluiceProcess run = SluiceProcess.run(dir, "hello\n", "run", "--exec", "cat", "--quiet",
+        "--sink", "ws://127.0.0.1:" + closedPort + "/scores");
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    List<String> failures = run.err().stream().filter(l -> l.contains("failed")).toList();
+    assertThat(failures).singleElement().asString()
+        .startsWith("sluice run: the run failed: sink failed: ws://127.0.0.1:" + closedPort)
+        .contains("nothing listens there (connection refused)")
+        .doesNotContain("java.", "Exception");
+  }
+
+  @Test
   void subscribeMessagesAndHeadersReachTheServerForSourceAndSinkAndSecretsAreNeverPrinted()
       throws Exception {
     int port = startServer(null, null);

@@ -127,7 +127,9 @@ public final class Engine<T> implements Pipeline, StatsRecorder.Gauges {
   /** Records the first failure and starts draining. */
   private void fail(PipelineException cause) {
     if (lifecycle.failed(cause)) {
-      LOG.error("pipeline failing: {}", cause.getMessage());
+      // at INFO: the failure is the completion's result (awaitCompletion throws it), which the
+      // caller reports once; an ERROR here made the command print the same failure twice
+      LOG.info("pipeline failing: {}", cause.getMessage());
     }
     beginDrain();
   }

@@ -2,8 +2,9 @@ package dev.sluice.kafka;
 
 import dev.sluice.Message;
 import dev.sluice.kafka.internal.ConsumerLoop;
-import dev.sluice.kafka.internal.Emitter;
 import dev.sluice.kafka.internal.SourceSettings;
+import dev.sluice.spi.OverflowPolicy;
+import dev.sluice.spi.SourceEmitter;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -98,33 +99,30 @@ public final class KafkaSource implements Flow.Publisher<Message<byte[]>>, AutoC
   public void subscribe(Flow.Subscriber<? super Message<byte[]>> subscriber) {
     Objects.requireNonNull(subscriber, "subscriber");
     if (!subscribed.compareAndSet(false, true)) {
-      subscriber.onSubscribe(new Flow.Subscription() {
-        @Override public void request(long n) { }
-        @Override public void cancel() { }
-      });
-      subscriber.onError(new IllegalStateException(
+      SourceEmitter.refuse(subscriber, new IllegalStateException(
           "a KafkaSource takes one subscriber, once; it already has one"));
       return;
     }
-    Emitter<Message<byte[]>> emitter = new Emitter<>(subscriber, settings.bufferSize(),
-        () -> {
-          ConsumerLoop l = loop.get();
-          if (l != null) {
-            l.stop();
-          }
-        });
     ConsumerLoop consumerLoop;
     try {
-      consumerLoop = new ConsumerLoop(settings, emitter, assigned);
+      consumerLoop = new ConsumerLoop(settings, assigned);
     } catch (RuntimeException e) {
-      assigned.completeExceptionally(e);
-      emitter.start();
-      emitter.fail(new IllegalArgumentException("cannot create the Kafka consumer: "
-          + e.getMessage(), e));
+      IllegalArgumentException cause = new IllegalArgumentException(
+          "cannot create the Kafka consumer: " + e.getMessage(), e);
+      assigned.completeExceptionally(cause);
+      SourceEmitter.refuse(subscriber, cause);
       return;
     }
     loop.set(consumerLoop);
-    emitter.start();
+    // Pushed, not read on demand: the poll thread emits what it fetched while there is room
+    // and pauses the partitions when there is none; onRequest only wakes it for more.
+    SourceEmitter<byte[]> emitter = SourceEmitter.builder(subscriber)
+        .capacity(settings.bufferSize())
+        .overflow(OverflowPolicy.BLOCK)
+        .onRequest(n -> consumerLoop.wake())
+        .onCancel(cause -> consumerLoop.stop())
+        .start();
+    consumerLoop.attach(emitter);
     Thread thread = new Thread(consumerLoop, "sluice-kafka-" + settings.clientId());
     thread.setDaemon(true);
     thread.start();

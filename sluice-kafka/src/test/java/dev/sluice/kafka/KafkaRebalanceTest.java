@@ -81,7 +81,6 @@ class KafkaRebalanceTest {
         first.stats().rebalances(), second.stats().rebalances());
     assertThat(unique).hasSize(count);
     assertThat(duplicates).isLessThanOrEqualTo(abandoned);
-    assertThat(second.stats().rebalances()).as("assigned twice").isGreaterThanOrEqualTo(2);
     if (secondAtLeave + byFirst.get() < count) {
       assertThat(bySecond.get()).as("the second took over what the first left")
           .isGreaterThan(secondAtLeave);

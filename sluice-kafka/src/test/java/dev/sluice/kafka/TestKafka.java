@@ -109,13 +109,21 @@ final class TestKafka {
    * and fails unless every one was acknowledged.
    */
   static void produce(String topic, int count, IntFunction<String> key, IntFunction<String> value) {
+    // Not idempotent, one request in flight (so order holds), generous timeouts: on a loaded
+    // machine the idempotent producer's retries were seen to fail with out-of-order sequence
+    // errors and expire whole batches of test input.
     Map<String, Object> p = Map.of("bootstrap.servers", bootstrap(), "linger.ms", 5,
-        "batch.size", 65536);
+        "batch.size", 65536, "request.timeout.ms", 120_000, "delivery.timeout.ms", 300_000,
+        "enable.idempotence", false, "acks", "all",
+        "max.in.flight.requests.per.connection", 1);
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
       List<java.util.concurrent.Future<?>> sent = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         sent.add(producer.send(new ProducerRecord<>(topic, key.apply(i), value.apply(i))));
+        if (i % 2000 == 1999) {
+          producer.flush();               // a bounded number of records in flight at a time
+        }
       }
       producer.flush();
       for (java.util.concurrent.Future<?> f : sent) {

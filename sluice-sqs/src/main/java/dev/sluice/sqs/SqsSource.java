@@ -3,6 +3,7 @@ package dev.sluice.sqs;
 import dev.sluice.Message;
 import dev.sluice.Ticker;
 import dev.sluice.spi.ConnectionState;
+import dev.sluice.spi.SourceBacklog;
 import dev.sluice.spi.SourceEmitter;
 import dev.sluice.sqs.internal.AbortableHttpClient;
 import dev.sluice.sqs.internal.Queues;
@@ -56,7 +57,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * settle thread ({@code sluice-sqs-QUEUE-settle}). Both start on {@code subscribe} and end with
  * {@link #close()}. One subscriber only.
  */
-public final class SqsSource implements Flow.Publisher<Message<String>>, AutoCloseable {
+public final class SqsSource implements Flow.Publisher<Message<String>>, SourceBacklog,
+    AutoCloseable {
 
   /** Header holding the SQS message id. */
   public static final String MESSAGE_ID_HEADER = "sqs-message-id";
@@ -234,6 +236,16 @@ public final class SqsSource implements Flow.Publisher<Message<String>>, AutoClo
     return ready.copy();
   }
 
+  /**
+   * The queue's approximate depth (ApproximateNumberOfMessages) at the last sample, or -1
+   * before the first or with sampling off: the messages ready and not yet received, which the
+   * pipeline's capacity model reads to measure the offered load. Cheap; any thread.
+   */
+  @Override
+  public long backlog() {
+    return depth[0];
+  }
+
   /** Where the source's connection stands; {@link ConnectionState#IDLE} before subscribe. */
   public ConnectionState state() {
     Receiver r = receiver;
@@ -308,7 +320,7 @@ public final class SqsSource implements Flow.Publisher<Message<String>>, AutoClo
     private int maxUnsettled = 1000;
     private String keyAttribute = "key";
     private long stopAfter = Long.MAX_VALUE;
-    private Duration statsInterval = Duration.ofSeconds(5);
+    private Duration statsInterval = Duration.ofSeconds(2);
     private Duration closeTimeout = Duration.ofSeconds(30);
     private Ticker ticker = Ticker.system();
 
@@ -386,7 +398,10 @@ public final class SqsSource implements Flow.Publisher<Message<String>>, AutoClo
       return this;
     }
 
-    /** How often the queue's depth is sampled; zero turns sampling off (default 5 s). */
+    /**
+     * How often the queue's depth is sampled (for {@link SqsSource#stats()} and the
+     * pipeline's capacity model); zero turns sampling off (default 2 s).
+     */
     public Builder statsInterval(Duration statsInterval) {
       this.statsInterval = Objects.requireNonNull(statsInterval, "statsInterval");
       return this;

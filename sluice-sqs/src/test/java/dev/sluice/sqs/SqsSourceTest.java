@@ -133,6 +133,7 @@ class SqsSourceTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> source.stats().approximateInFlight() == 2
           && source.stats().approximateMessages() == 5);
       assertThat(source.stats().summaryLine()).contains("queue ~5 waiting");
+      assertThat(source.backlog()).isEqualTo(5);   // what the capacity model reads
     }
   }
 

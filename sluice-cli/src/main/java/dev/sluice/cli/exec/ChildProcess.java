@@ -47,7 +47,7 @@ final class ChildProcess {
 
   private static final Object END = new Object();
   /** Requests up to this many characters (at most 3 bytes each) are written directly. */
-  private static final int DIRECT_WRITE_CHARS = 8 * 1024;
+  static final int DIRECT_WRITE_CHARS = 8 * 1024;
   /** Lines queued and not yet taken; a child that writes more is discarded by its worker. */
   private static final int MAX_QUEUED_LINES = 16;
 
@@ -143,6 +143,20 @@ final class ChildProcess {
           exitDescription("before it was given the message"), exitCode())
           : new ExecException.ProtocolBroken(stray);
     }
+    long written = write(request);
+    return nextAnswer(deadlineFrom == null ? Long.MIN_VALUE
+        : deadlineFrom.applyAsLong(written));
+  }
+
+  /**
+   * Writes {@code request} as one line and returns when it was written, on
+   * {@link System#nanoTime()}'s scale. The caller must know that the child has room for it:
+   * it has read every earlier line, or (pipelining) the lines it has not answered come to at
+   * most {@link #DIRECT_WRITE_CHARS} with this one.
+   *
+   * @throws ExecException.ChildExited if the child has gone
+   */
+  long write(String request) throws ExecException.ChildExited {
     long written = System.nanoTime();
     if (request.length() <= DIRECT_WRITE_CHARS) {
       try {
@@ -163,7 +177,20 @@ final class ChildProcess {
       });
       writer.start();
     }
-    Object reply = take(deadlineFrom == null ? Long.MIN_VALUE : deadlineFrom.applyAsLong(written));
+    return written;
+  }
+
+  /**
+   * Waits for the child's next line until {@code deadline} ({@link System#nanoTime()}'s
+   * scale; {@link Long#MIN_VALUE}: no limit) and counts it as an answer.
+   *
+   * @throws InterruptedException if the worker is interrupted while waiting (a stop); the
+   *                              caller must then {@link #kill} the child
+   * @throws ExecException        if the child has gone or did not answer in time (the caller
+   *                              must kill it)
+   */
+  String nextAnswer(long deadline) throws ExecException, InterruptedException {
+    Object reply = take(deadline);
     if (reply == null) {
       throw new ExecException.TimedOut("no answer in time");
     }

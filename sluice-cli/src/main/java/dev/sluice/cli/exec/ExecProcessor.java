@@ -5,6 +5,7 @@ import dev.sluice.MessageProcessor;
 import dev.sluice.RedeliverException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -41,8 +43,12 @@ import java.util.function.Function;
  * ({@link #startUpSummary}). While a worker waits for an answer, {@link #waits} names it, the
  * message and how long.
  *
- * <p><b>Threads.</b> {@link #process} is called by the pipeline's workers; each touches only
- * its own child. {@link #prestart} is called once, before the pipeline starts. {@link #close} is
+ * <p><b>Pipelining.</b> With a pipeline above 1 ({@code --exec-pipeline}) the workers share
+ * the children instead, each child with up to that many lines in flight while its answers come
+ * fast; see {@link Lane} for how each guarantee holds per line.
+ *
+ * <p><b>Threads.</b> {@link #process} is called by the pipeline's workers; with a pipeline of
+ * 1 each touches only its own child, above 1 they share the children under one lock. {@link #prestart} is called once, before the pipeline starts. {@link #close} is
  * called once, after the pipeline has ended, from the thread that ran it; a worker still running
  * after that (one that ignored its interruption) finds the processor closed and fails its
  * attempt. {@link #waits}, {@link #startUpSummary} and {@link #drainStarted} may be called from
@@ -65,6 +71,13 @@ public final class ExecProcessor implements MessageProcessor<String, String>, Au
   private final StartUpTimes startUps = new StartUpTimes();
   private volatile boolean draining;
   private boolean closed;   // guarded by slots (as a monitor)
+  /** Lines a child may have in flight; above 1, workers share the children ({@link Lane}). */
+  private final int pipeline;
+  private final Object laneLock = new Object();
+  private final List<Lane> lanes = new ArrayList<>();   // guarded by laneLock; set by prestart
+  private int laneWaiters;                              // guarded by laneLock
+  /** Tests set it to {@link Long#MAX_VALUE}: write ahead without first timing answers. */
+  volatile long writeAheadBelowNanos = FAST_ANSWER_NANOS;
 
   /** One worker's child and what it waits for; the child is touched by that worker only. */
   private static final class Slot {
@@ -104,6 +117,22 @@ public final class ExecProcessor implements MessageProcessor<String, String>, Au
   public ExecProcessor(List<String> argv, Map<String, String> environment, ExecFormat format,
       Function<? super Message<String>, ?> keyOf, Consumer<String> stderrLines,
       Consumer<String> notices, ExecLimits limits, ChildSessions sessions) {
+    this(argv, environment, format, keyOf, stderrLines, notices, limits, sessions, 1);
+  }
+
+  /**
+   * As above, with up to {@code pipeline} lines in flight to each child when its answers come
+   * back fast (see {@link Lane}). With {@code pipeline} above 1 the pipeline must have
+   * {@code pipeline} times as many workers as there are children, and {@link #prestart} names
+   * the children before the first message.
+   */
+  public ExecProcessor(List<String> argv, Map<String, String> environment, ExecFormat format,
+      Function<? super Message<String>, ?> keyOf, Consumer<String> stderrLines,
+      Consumer<String> notices, ExecLimits limits, ChildSessions sessions, int pipeline) {
+    if (pipeline < 1) {
+      throw new IllegalArgumentException("--exec-pipeline must be >= 1 but was " + pipeline);
+    }
+    this.pipeline = pipeline;
     this.argv = List.copyOf(argv);
     this.environment = Map.copyOf(environment);
     this.format = Objects.requireNonNull(format, "format");
@@ -117,11 +146,18 @@ public final class ExecProcessor implements MessageProcessor<String, String>, Au
   /**
    * Starts one child for each of {@code workers} (the names the pipeline's worker threads
    * have), so that their start-up runs while the first messages are still on their way. A
-   * child that cannot start is tried again on its worker's first message.
+   * child that cannot start is tried again on its worker's first message. With a pipeline
+   * above 1, {@code workers} names the children instead (shared by all workers); call this
+   * once.
    */
   public void prestart(List<String> workers) {
     for (String worker : workers) {
       Slot slot = slots.computeIfAbsent(worker, Slot::new);
+      if (pipeline > 1) {
+        synchronized (laneLock) {
+          lanes.add(new Lane(slot));
+        }
+      }
       try {
         startChild(slot);
       } catch (ExecException.StartFailed e) {
@@ -141,6 +177,9 @@ public final class ExecProcessor implements MessageProcessor<String, String>, Au
   @Override
   public String process(Message<String> message, int attempt) throws Exception {
     String request = format.request(message, keyOf.apply(message), attempt);
+    if (pipeline > 1) {
+      return processPipelined(message, attempt, request);
+    }
     Slot slot = slots.computeIfAbsent(Thread.currentThread().getName(), Slot::new);
     ChildProcess child = childOf(slot);
     String label = label(message);
@@ -164,23 +203,8 @@ public final class ExecProcessor implements MessageProcessor<String, String>, Au
       discard(slot, child, "killed its child (pid " + child.pid()
           + "): the run is stopping");
       throw e;
-    } catch (ExecException.TimedOut e) {
-      discard(slot, child, "killed its child (pid " + child.pid() + "): no answer to "
-          + label + " within " + timeoutDescription(child));
-      throw new ExecException.TimedOut("attempt " + attempt + " ran past the --timeout of "
-          + formatSeconds(limits.timeout()) + (child.answers() == 0
-          ? " (after the child's start-up allowance of "
-          + formatSeconds(limits.startTimeout()) + ")" : "") + "; its child was killed");
-    } catch (ExecException.ChildExited e) {
-      discard(slot, child, e.getMessage() + "; a new child takes the next attempt");
-      if (draining || e.stoppedFromOutside()) {
-        throw new RedeliverException(e.getMessage() + (draining ? " while the run drains"
-            : " (stopped from outside sluice)") + ": left for redelivery", e);
-      }
-      throw e;
     } catch (ExecException e) {
-      discard(slot, child, e.getMessage() + "; a new child takes the next attempt");
-      throw e;
+      throw failed(e, asked, label, attempt, why -> discard(slot, asked, why));
     } finally {
       slot.waitingSince = 0;
     }
@@ -193,6 +217,290 @@ public final class ExecProcessor implements MessageProcessor<String, String>, Au
       discard(slot, child, e.getMessage() + "; a new child takes the next attempt");
       throw e;
     }
+  }
+
+  /**
+   * What an attempt whose child failed with {@code e} throws, after {@code discard} has
+   * replaced the child with the notice it is given.
+   */
+  private Exception failed(ExecException e, ChildProcess child, String label, int attempt,
+      Consumer<String> discard) {
+    if (e instanceof ExecException.TimedOut) {
+      discard.accept("killed its child (pid " + child.pid() + "): no answer to "
+          + label + " within " + timeoutDescription(child));
+      return new ExecException.TimedOut("attempt " + attempt + " ran past the --timeout of "
+          + formatSeconds(limits.timeout()) + (child.answers() == 0
+          ? " (after the child's start-up allowance of "
+          + formatSeconds(limits.startTimeout()) + ")" : "") + "; its child was killed");
+    }
+    discard.accept(e.getMessage() + "; a new child takes the next attempt");
+    if (e instanceof ExecException.ChildExited exited
+        && (draining || exited.stoppedFromOutside())) {
+      return new RedeliverException(e.getMessage() + (draining ? " while the run drains"
+          : " (stopped from outside sluice)") + ": left for redelivery", e);
+    }
+    return e;
+  }
+
+  /**
+   * One child shared by the workers (with a pipeline above 1): lines are written to it in the
+   * order they are admitted, and it answers them in that order, so the oldest line in flight
+   * (the head) owns the next answer. A line is timed from when it became the head: from its
+   * write, or from the answer before it if that came later, so lines waiting behind a slow one
+   * are not blamed for it. A child that fails its head (exit, timeout, broken protocol) is
+   * replaced and the lines behind the head are written again to the new child, without using
+   * one of their attempts.
+   *
+   * <p>A line is written ahead (the child has others in flight) only when the child's recent
+   * answers came within {@link #FAST_ANSWER_NANOS}, when the lines in flight fit the pipe
+   * ({@link ChildProcess#DIRECT_WRITE_CHARS} in all, so a write never blocks), and at most
+   * {@link #SETTLE_EVERY} lines in a row: then the lane lets its child answer everything, so
+   * that an extra line (which pipelining would take for the next message's answer) shows up as
+   * a line nobody asked for and the child is replaced.
+   *
+   * <p>All fields are guarded by {@code laneLock}.
+   */
+  private static final class Lane {
+    final Slot slot;
+    final ArrayDeque<Ticket> inFlight = new ArrayDeque<>();
+    int inFlightChars;
+    int sinceSettled;                     // lines admitted since inFlight was last empty
+    long answerNanos = Long.MAX_VALUE;    // recent answer time, smoothed; MAX: none yet
+
+    Lane(Slot slot) {
+      this.slot = slot;
+    }
+
+    boolean fast(long below) {
+      return answerNanos <= below;
+    }
+  }
+
+  /** A line written to a lane's child, waiting for its answer; its owner is one worker. */
+  private static final class Ticket {
+    final Thread owner = Thread.currentThread();
+    final Lane lane;
+    final ChildProcess child;
+    final int chars;
+    final String label;
+    long written;                 // guarded by laneLock
+    long turnNanos;               // guarded by laneLock: when it became the head
+    volatile boolean head;        // set under laneLock, then the owner is unparked
+    volatile boolean replaced;    // ditto: its child was discarded before it was answered
+
+    Ticket(Lane lane, ChildProcess child, int chars, String label) {
+      this.lane = lane;
+      this.child = child;
+      this.chars = chars;
+      this.label = label;
+    }
+  }
+
+  /** Answers slower than this (smoothed) stop a lane writing ahead. */
+  static final long FAST_ANSWER_NANOS = 10_000_000;
+  /** A lane lets its child answer everything in flight after this many lines in a row. */
+  static final int SETTLE_EVERY = 256;
+
+  private String processPipelined(Message<String> message, int attempt, String request)
+      throws Exception {
+    String label = label(message);
+    while (true) {
+      Ticket ticket = admit(request, label);
+      ChildProcess child = ticket.child;
+      try {
+        while (!ticket.head && !ticket.replaced) {
+          LockSupport.park(this);
+          if (Thread.interrupted()) {
+            throw new InterruptedException();
+          }
+        }
+      } catch (InterruptedException e) {
+        discardLane(ticket, "killed its child (pid " + child.pid() + "): the run is stopping");
+        throw e;
+      }
+      if (ticket.replaced) {
+        continue;    // its child was replaced while the line waited: to the new one, same attempt
+      }
+      long turn;
+      synchronized (laneLock) {
+        turn = ticket.turnNanos;
+      }
+      String reply;
+      try {
+        reply = child.nextAnswer(limits.deadline(turn, child.startedNanos(),
+            child.answers() > 0));
+      } catch (InterruptedException e) {
+        discardLane(ticket, "killed its child (pid " + child.pid() + "): the run is stopping");
+        throw e;
+      } catch (ExecException e) {
+        if (ticket.replaced) {
+          continue;  // another worker replaced the child (a stop): this line is not to blame
+        }
+        throw failed(e, child, label, attempt, why -> discardLane(ticket, why));
+      }
+      long answered = System.nanoTime();
+      if (child.answers() == 1) {
+        startUps.record(answered - Math.max(child.startedNanos(), ticket.written));
+      }
+      String result;
+      try {
+        result = format.result(reply);
+      } catch (ExecException.ProtocolBroken e) {
+        discardLane(ticket, e.getMessage() + "; a new child takes the next attempt");
+        throw e;
+      } catch (ExecException.ErrorReply e) {
+        answered(ticket, answered);
+        throw e;
+      }
+      answered(ticket, answered);
+      return result;
+    }
+  }
+
+  /**
+   * Writes {@code request} to the lane that should take it, waiting while none can, and
+   * returns its ticket. A child that wrote a line nobody asked for or exited after its last
+   * answer is replaced first, without using one of the message's attempts.
+   */
+  private Ticket admit(String request, String label) throws Exception {
+    synchronized (laneLock) {
+      if (lanes.isEmpty()) {
+        throw new IllegalStateException("prestart names the children before the first message");
+      }
+      Lane chosen;
+      while ((chosen = choose(request.length())) == null) {
+        laneWaiters++;
+        try {
+          laneLock.wait();
+        } finally {
+          laneWaiters--;
+        }
+      }
+      Lane lane = chosen;
+      ChildProcess child = childOf(lane.slot);
+      if (lane.inFlight.isEmpty() && child.answers() > 0) {
+        String stray = child.unexpected();
+        if (stray != null) {
+          discard(lane.slot, child, stray + "; a new child takes " + label
+              + " without using one of its attempts");
+          child = childOf(lane.slot);
+        }
+      }
+      Ticket ticket = new Ticket(lane, child, request.length(), label);
+      boolean first = lane.inFlight.isEmpty();
+      try {
+        ticket.written = child.write(request);
+      } catch (ExecException.ChildExited gone) {
+        if (first) {
+          ChildProcess dead = child;
+          throw failed(gone, dead, label, 0, why -> discard(lane.slot, dead, why));
+        }
+        ticket.written = System.nanoTime();   // the head's owner learns that the child has gone
+      }
+      lane.inFlight.add(ticket);
+      lane.inFlightChars += ticket.chars;
+      lane.sinceSettled++;
+      if (first) {
+        becomeHead(ticket, ticket.written);
+      }
+      return ticket;
+    }
+  }
+
+  /** The lane with room for a line of {@code chars}: an idle one first, else the least busy. */
+  private Lane choose(int chars) {
+    Lane best = null;
+    for (Lane lane : lanes) {
+      int n = lane.inFlight.size();
+      if (n == 0) {
+        if (best == null || !best.inFlight.isEmpty()) {
+          best = lane;
+        }
+      } else if (n < pipeline && lane.fast(writeAheadBelowNanos) && lane.sinceSettled < SETTLE_EVERY
+          && lane.inFlightChars + chars <= ChildProcess.DIRECT_WRITE_CHARS
+          && (best == null || n < best.inFlight.size())) {
+        best = lane;
+      }
+    }
+    return best;
+  }
+
+  /** Under laneLock: {@code ticket} owns its child's next answer, timed from {@code now}. */
+  private static void becomeHead(Ticket ticket, long now) {
+    ticket.turnNanos = Math.max(ticket.written, now);
+    ticket.lane.slot.waitingOn = ticket.label;
+    ticket.lane.slot.waitingSince = ticket.turnNanos;
+    ticket.head = true;
+    LockSupport.unpark(ticket.owner);
+  }
+
+  /** The head was answered at {@code at}: the next line in flight becomes the head. */
+  private void answered(Ticket ticket, long at) {
+    synchronized (laneLock) {
+      Lane lane = ticket.lane;
+      if (lane.inFlight.peek() != ticket) {
+        return;      // its child was replaced meanwhile; the lane has moved on
+      }
+      lane.inFlight.poll();
+      lane.inFlightChars -= ticket.chars;
+      if (ticket.child.answers() > 1) {
+        long took = at - ticket.turnNanos;
+        lane.answerNanos = lane.answerNanos == Long.MAX_VALUE ? took
+            : lane.answerNanos - (lane.answerNanos >> 3) + (took >> 3);
+      }
+      Ticket next = lane.inFlight.peek();
+      if (next != null) {
+        becomeHead(next, at);
+      } else {
+        lane.sinceSettled = 0;
+        lane.slot.waitingSince = 0;
+      }
+      if (laneWaiters > 0) {
+        laneLock.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Replaces {@code ticket}'s child with the notice {@code why}: the lines written to it after
+   * the head, and the head too when {@code ticket} is not the head, go to the next child
+   * without using one of their attempts.
+   */
+  private void discardLane(Ticket ticket, String why) {
+    int innocent = 0;
+    synchronized (laneLock) {
+      Lane lane = ticket.lane;
+      for (java.util.Iterator<Ticket> it = lane.inFlight.iterator(); it.hasNext(); ) {
+        Ticket t = it.next();
+        if (t.child != ticket.child) {
+          continue;
+        }
+        it.remove();
+        lane.inFlightChars -= t.chars;
+        if (t != ticket) {
+          innocent++;
+          t.replaced = true;
+          LockSupport.unpark(t.owner);
+        }
+      }
+      synchronized (slots) {
+        if (lane.slot.child == ticket.child) {
+          lane.slot.child = null;     // no line goes to this child any more
+        }
+      }
+      if (lane.inFlight.isEmpty()) {
+        lane.sinceSettled = 0;
+        lane.slot.waitingSince = 0;
+      } else if (!lane.inFlight.peek().head) {
+        becomeHead(lane.inFlight.peek(), System.nanoTime());
+      }
+      if (laneWaiters > 0) {
+        laneLock.notifyAll();
+      }
+    }
+    discard(ticket.lane.slot, ticket.child, why + (innocent == 0 ? ""
+        : "; " + innocent + " line" + (innocent == 1 ? "" : "s")
+        + " written after it go to the new child without using one of their attempts"));
   }
 
   private String timeoutDescription(ChildProcess child) {
@@ -237,6 +545,21 @@ public final class ExecProcessor implements MessageProcessor<String, String>, Au
       slot.child = child;
       return child;
     }
+  }
+
+  /** Lines in flight to the child named {@code name} (with a pipeline above 1). */
+  int inFlight(String name) {
+    synchronized (laneLock) {
+      return lanes.stream().filter(l -> l.slot.worker.equals(name))
+          .mapToInt(l -> l.inFlight.size()).sum();
+    }
+  }
+
+  /** Lines the child named {@code name} wrote that nobody has read yet (0 without a child). */
+  int unreadLines(String name) {
+    Slot slot = slots.get(name);
+    ChildProcess child = slot == null ? null : slot.child;
+    return child == null ? 0 : child.unreadLines();
   }
 
   /** Lines {@code worker}'s child wrote that nobody has read yet (0 without a child). */

@@ -147,6 +147,11 @@ public final class ConnectionFailures {
     return found;
   }
 
+  /** {@code text} without the Java class names exceptions put in front of messages. */
+  public static String withoutClassNames(String text) {
+    return CLASS_PREFIX.matcher(text.strip()).replaceAll("").replaceAll("\\s+", " ");
+  }
+
   /** {@code e}'s message without Java class names, or a plain word if it has none. */
   static String clean(Throwable e) {
     String message = e.getMessage();

@@ -1,6 +1,5 @@
 package dev.sluice.cli.uri;
 
-import dev.sluice.Message;
 import dev.sluice.Sink;
 import dev.sluice.kafka.KafkaSecurity;
 import dev.sluice.kafka.KafkaSink;
@@ -12,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Flow;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -80,8 +78,8 @@ final class KafkaUris {
       source.assigned().thenRun(() -> context.notices().accept("sluice run: consuming "
           + topics + " from " + parts.servers + " as " + source.clientId() + " in group "
           + parts.params.string("group", "")));
-      return new OpenedSource(utf8(source, "the Kafka brokers " + parts.servers), () -> true,
-          source, source.assigned());
+      return new OpenedSource(TextSource.utf8(source, source.assigned(),
+          "the Kafka brokers " + parts.servers), () -> true, source, source.assigned());
     } catch (PatternSyntaxException e) {
       throw parts.problem("pattern is not a regular expression: " + e.getDescription());
     } catch (IllegalArgumentException e) {
@@ -105,40 +103,6 @@ final class KafkaUris {
     } catch (org.apache.kafka.common.KafkaException e) {
       throw parts.problem("cannot create the producer: " + e.getMessage());
     }
-  }
-
-  /**
-   * {@code source} with each payload decoded as UTF-8; acks go to the original message. A
-   * failure before the group assigned the member anything (brokers unreachable, login refused)
-   * becomes one sentence naming {@code target}.
-   */
-  private static Flow.Publisher<Message<String>> utf8(KafkaSource source, String target) {
-    return subscriber -> source.subscribe(new Flow.Subscriber<Message<byte[]>>() {
-      @Override
-      public void onSubscribe(Flow.Subscription subscription) {
-        subscriber.onSubscribe(subscription);
-      }
-
-      @Override
-      public void onNext(Message<byte[]> message) {
-        subscriber.onNext(message.withPayload(
-            new String(message.payload(), StandardCharsets.UTF_8)));
-      }
-
-      @Override
-      public void onError(Throwable error) {
-        boolean joining = !source.assigned().isDone()
-            || source.assigned().isCompletedExceptionally();
-        subscriber.onError(joining
-            ? new ConnectionFailedException(ConnectionFailures.describe(target, error))
-            : error);
-      }
-
-      @Override
-      public void onComplete() {
-        subscriber.onComplete();
-      }
-    });
   }
 
   private static KafkaSecurity security(Parts parts, UriContext context) {

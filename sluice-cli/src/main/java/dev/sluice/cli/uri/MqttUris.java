@@ -1,6 +1,5 @@
 package dev.sluice.cli.uri;
 
-import dev.sluice.Message;
 import dev.sluice.PipelineException;
 import dev.sluice.Sink;
 import dev.sluice.mqtt.ConnectionState;
@@ -14,7 +13,6 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -63,7 +61,8 @@ final class MqttUris {
     });
     source.subscribed().thenRun(() -> context.notices().accept(
         "sluice run: subscribed to " + source.filters() + " on " + source.endpoint()));
-    return new OpenedSource(utf8(source, target(source.endpoint().toString())),
+    return new OpenedSource(TextSource.utf8(source, source.subscribed(),
+        target(source.endpoint().toString())),
         () -> source.stats().state() == ConnectionState.CONNECTED, source,
         source.subscribed());
   }
@@ -163,37 +162,4 @@ final class MqttUris {
     }
   }
 
-  /**
-   * {@code source} with each payload decoded as UTF-8; acks go to the original message. A
-   * failure before the first subscription (the connection could not be made) becomes one
-   * sentence saying why, naming {@code target}.
-   */
-  private static Flow.Publisher<Message<String>> utf8(MqttSource source, String target) {
-    return subscriber -> source.subscribe(new Flow.Subscriber<Message<byte[]>>() {
-      @Override
-      public void onSubscribe(Flow.Subscription subscription) {
-        subscriber.onSubscribe(subscription);
-      }
-
-      @Override
-      public void onNext(Message<byte[]> message) {
-        subscriber.onNext(message.withPayload(
-            new String(message.payload(), StandardCharsets.UTF_8)));
-      }
-
-      @Override
-      public void onError(Throwable error) {
-        boolean connecting = !source.subscribed().isDone()
-            || source.subscribed().isCompletedExceptionally();
-        subscriber.onError(connecting
-            ? new ConnectionFailedException(ConnectionFailures.describe(target, error))
-            : error);
-      }
-
-      @Override
-      public void onComplete() {
-        subscriber.onComplete();
-      }
-    });
-  }
 }

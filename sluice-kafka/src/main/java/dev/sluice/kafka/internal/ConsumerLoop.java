@@ -2,6 +2,8 @@ package dev.sluice.kafka.internal;
 
 import dev.sluice.Acknowledger;
 import dev.sluice.Message;
+import dev.sluice.spi.EmitResult;
+import dev.sluice.spi.SourceEmitter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -41,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * one thread-safe method.
  *
  * <p><b>Backpressure.</b> Records go from {@code poll} into a local queue and on into the
- * {@link Emitter}, whose buffer is bounded. When the emitter is full every owned partition is
+ * core's {@link SourceEmitter}, whose buffer is bounded. When the emitter is full every owned partition is
  * paused and the loop parks until the emitter has room, calling {@code poll(0)} at least every
  * 100 ms so the member stays in its group however long a record takes: polling never stops.
  *
@@ -70,7 +72,7 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
   private static final byte[] EMPTY = new byte[0];
 
   private final SourceSettings settings;
-  private final Emitter<Message<byte[]>> emitter;
+  private SourceEmitter<byte[]> emitter;              // set by attach, before run
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final CountDownLatch ended = new CountDownLatch(1);
   private final CompletableFuture<Void> assigned;
@@ -83,6 +85,7 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
   private final AtomicLong commits = new AtomicLong();
   private volatile long totalLag = -1;
   private volatile Thread shutdownWaiter;
+  private volatile Thread roomWaiter;
   private volatile boolean stopping;
 
   // Poll thread only.
@@ -94,13 +97,28 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
   private PartitionState last;
 
   /** A loop for {@code emitter}'s subscriber; the consumer is created here, used in {@link #run}. */
-  public ConsumerLoop(SourceSettings settings, Emitter<Message<byte[]>> emitter,
-      CompletableFuture<Void> assigned) {
+  public ConsumerLoop(SourceSettings settings, CompletableFuture<Void> assigned) {
     this.settings = settings;
-    this.emitter = emitter;
     this.assigned = assigned;
     this.consumer = new KafkaConsumer<>(settings.consumerProperties(),
         new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** The emitter this loop hands records to; call once, before {@link #run}. */
+  public void attach(SourceEmitter<byte[]> emitter) {
+    this.emitter = emitter;
+  }
+
+  /**
+   * The emitter's subscriber wants more and the buffer has room: unparks the loop if it waits
+   * for room. Any thread; never blocks (the emitter calls it from its drain loop).
+   */
+  public boolean wake() {
+    Thread waiter = roomWaiter;
+    if (waiter != null) {
+      LockSupport.unpark(waiter);
+    }
+    return true;
   }
 
   /** Asks the loop to stop handing records on and shut down; any thread, idempotent. */
@@ -166,7 +184,7 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
     ConsumerRecords<byte[], byte[]> records;
     try {
       if (full) {
-        emitter.awaitRoom(PARK_NANOS, TimeUnit.NANOSECONDS);
+        awaitRoom();
         handOn();
         records = consumer.poll(Duration.ZERO);
       } else {
@@ -181,6 +199,18 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
       }
       received.addAndGet(records.count());
       handOn();
+    }
+  }
+
+  /** Parks until the emitter asks for more (see {@link #wake}) or 100 ms pass. */
+  private void awaitRoom() {
+    roomWaiter = Thread.currentThread();
+    try {
+      if (emitter.buffered() >= emitter.capacity() && !emitter.isCancelled()) {
+        LockSupport.parkNanos(this, PARK_NANOS);
+      }
+    } finally {
+      roomWaiter = null;
     }
   }
 
@@ -205,12 +235,9 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
         queued.poll();
         continue;
       }
-      if (!emitter.hasRoom()) {
-        return;
-      }
       ps.tracker.start(offset);
-      if (!emitter.tryEmit(message(r, ps))) {
-        ps.tracker.unstart(offset);
+      if (emitter.tryEmit(message(r, ps)) != EmitResult.OK) {
+        ps.tracker.unstart(offset);       // FULL: kept here; CANCELLED/TERMINATED: the end
         return;
       }
       handedOn++;

@@ -41,12 +41,37 @@ public final class SinkConnection implements WebSocket.Listener {
             Throwable cause = e instanceof CompletionException && e.getCause() != null
                 ? e.getCause() : e;
             throw new CompletionException(
-                new IOException(endpoint + ": cannot send: " + cause, cause));
+                new IOException(endpoint + ": cannot send: " + reason(cause), cause));
           }
           return null;
         });
     tail = next;
     return next;
+  }
+
+  /**
+   * Why a send failed, in words a user can act on: the JDK's client fails a connection that
+   * was refused with a bare {@code ConnectException} whose message is null.
+   */
+  static String reason(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException) {
+        return "nothing listens there (connection refused): is the server running, and are "
+            + "the host and port right?";
+      }
+      if (t instanceof java.net.UnknownHostException) {
+        return "unknown host: check the host name";
+      }
+      if (t instanceof javax.net.ssl.SSLException) {
+        return "the TLS handshake failed (" + t.getMessage() + "): check --trust-store and "
+            + "that the port serves TLS";
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    String message = cause.getMessage();
+    return message != null && !message.isBlank() ? message : "the connection failed";
   }
 
   /** Completes when every send so far has. */
