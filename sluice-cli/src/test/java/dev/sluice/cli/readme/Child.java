@@ -113,6 +113,20 @@ final class Child implements AutoCloseable {
     jvms.get(0).destroy();
   }
 
+  /**
+   * Sends SIGTERM to the child itself (bash, for a shell block), as {@code kill PID} would.
+   * Through its {@link ProcessHandle}: {@link Process#destroy} also closes our ends of its
+   * pipes, and what its children print while they drain would be lost.
+   */
+  void terminate() {
+    process.toHandle().destroy();
+  }
+
+  /** The child's running descendants now (a shell block's background jobs, its JVMs). */
+  List<ProcessHandle> descendants() {
+    return process.descendants().filter(ProcessHandle::isAlive).toList();
+  }
+
   /** Waits (at most {@code limit}) for the exit and for both streams to be read to their end. */
   int awaitExit(Duration limit) {
     try {
