@@ -93,7 +93,8 @@ class MqttRestartDuplicatesTest {
         assertThat(calls.get() - processed.size()).isEqualTo(receivedByUs + neverReceived);
         // Sluice's share: what it held unacknowledged (bounded), plus PUBACKs it had sent that
         // the stopping broker never read (counted in the README, not bounded here)
-        assertThat(heldAtStop).isLessThanOrEqualTo(MAX_BUFFERED + MAX_IN_FLIGHT);
+        // (+ 1: the message the client's thread holds while it waits for room in the buffer)
+        assertThat(heldAtStop).isLessThanOrEqualTo(MAX_BUFFERED + MAX_IN_FLIGHT + 1);
         assertThat(receivedByUs).isGreaterThanOrEqualTo(0).isLessThanOrEqualTo(receivedBefore);
         assertThat(source.stats().reconnects()).isGreaterThanOrEqualTo(1);
       } finally {
