@@ -67,13 +67,18 @@ class LifecycleTest {
     assertThat(result.clean()).isTrue();
     assertThat(result.abandoned()).isZero();
     assertThat(pipeline.state()).isEqualTo(Pipeline.State.COMPLETED);
+    // the source may still be inside one last onNext when the drain cancels it (the Flow rules
+    // allow it): wait for its thread to end, then that message counts as received and nacked
+    await().atMost(Duration.ofSeconds(5)).until(() -> liveThreadNames("drain-" + ordering).isEmpty()
+        && liveThreadNames("test-source").isEmpty());
+    // (the drain's final figures are taken when everything received so far has settled, so
+    // that last message, nacked after them, may be missing from them: at most one)
     Stats stats = result.stats();
-    assertThat(stats.received()).isLessThan(1_000_000).isEqualTo(source.delivered.get());
+    assertThat(stats.received()).isLessThan(1_000_000);
+    assertThat(source.delivered.get() - stats.received()).isBetween(0L, 1L);
     assertThat(stats.completed() + stats.nacked()).isEqualTo(stats.received());
     assertThat(output).hasSize((int) stats.completed());
     source.assertEachSettledOnce();
-    await().atMost(Duration.ofSeconds(5)).until(() -> liveThreadNames("drain-" + ordering).isEmpty()
-        && liveThreadNames("test-source").isEmpty());
   }
 
   @ParameterizedTest
