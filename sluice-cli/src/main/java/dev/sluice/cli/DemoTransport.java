@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.Message;
 import dev.sluice.cli.DemoCommand.Event;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Flow;
 import java.util.function.BooleanSupplier;
@@ -16,6 +17,35 @@ interface DemoTransport extends AutoCloseable {
 
   /** The source, each payload parsed back into the {@link Event} it came from. */
   Flow.Publisher<Message<Event>> events();
+
+  /**
+   * {@code source}'s payloads (an event's index as text) parsed back into events; acks go to
+   * the original message. For implementations of {@link #events()}.
+   */
+  static Flow.Publisher<Message<Event>> parsed(Flow.Publisher<Message<byte[]>> source) {
+    return subscriber -> source.subscribe(new Flow.Subscriber<Message<byte[]>>() {
+      @Override
+      public void onSubscribe(Flow.Subscription subscription) {
+        subscriber.onSubscribe(subscription);
+      }
+
+      @Override
+      public void onNext(Message<byte[]> message) {
+        long index = Long.parseLong(new String(message.payload(), StandardCharsets.UTF_8));
+        subscriber.onNext(message.withPayload(new Event(index)));
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        subscriber.onError(error);
+      }
+
+      @Override
+      public void onComplete() {
+        subscriber.onComplete();
+      }
+    });
+  }
 
   /** Waits until the source listens, so no event is published before anyone does. */
   void awaitSubscribed() throws InterruptedException;

@@ -87,28 +87,7 @@ final class KafkaDemo implements DemoTransport {
 
   @Override
   public Flow.Publisher<Message<Event>> events() {
-    return subscriber -> source.subscribe(new Flow.Subscriber<Message<byte[]>>() {
-      @Override
-      public void onSubscribe(Flow.Subscription subscription) {
-        subscriber.onSubscribe(subscription);
-      }
-
-      @Override
-      public void onNext(Message<byte[]> message) {
-        long index = Long.parseLong(new String(message.payload(), StandardCharsets.UTF_8));
-        subscriber.onNext(message.withPayload(new Event(index)));
-      }
-
-      @Override
-      public void onError(Throwable error) {
-        subscriber.onError(error);
-      }
-
-      @Override
-      public void onComplete() {
-        subscriber.onComplete();
-      }
-    });
+    return DemoTransport.parsed(source);
   }
 
   /**

@@ -7,7 +7,6 @@ import dev.sluice.mqtt.MqttSink;
 import dev.sluice.mqtt.MqttSource;
 import dev.sluice.mqtt.MqttSourceStats;
 import dev.sluice.mqtt.broker.EmbeddedBroker;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
@@ -107,28 +106,7 @@ final class MqttDemo implements DemoTransport {
 
   @Override
   public Flow.Publisher<Message<Event>> events() {
-    return subscriber -> source.subscribe(new Flow.Subscriber<Message<byte[]>>() {
-      @Override
-      public void onSubscribe(Flow.Subscription subscription) {
-        subscriber.onSubscribe(subscription);
-      }
-
-      @Override
-      public void onNext(Message<byte[]> message) {
-        long index = Long.parseLong(new String(message.payload(), StandardCharsets.UTF_8));
-        subscriber.onNext(message.withPayload(new Event(index)));
-      }
-
-      @Override
-      public void onError(Throwable error) {
-        subscriber.onError(error);
-      }
-
-      @Override
-      public void onComplete() {
-        subscriber.onComplete();
-      }
-    });
+    return DemoTransport.parsed(source);
   }
 
   /**
