@@ -20,6 +20,7 @@ import dev.sluice.cli.exec.ChildSessions;
 import dev.sluice.cli.exec.CommandWords;
 import dev.sluice.cli.exec.ExecLimits;
 import dev.sluice.cli.exec.ExecProcessor;
+import dev.sluice.cli.exec.RetiringWorker;
 import dev.sluice.cli.metrics.HealthMonitor;
 import dev.sluice.cli.metrics.MetricsServer;
 import dev.sluice.cli.uri.OpenedSource;
@@ -175,20 +176,18 @@ final class RunCommand implements Callable<Integer> {
       pool = Workers.fixed(pool.min() * options.execPipeline);
     }
     MessageProcessor<String, Object> tapped = tap.messageProcessor(processor);
-    PipelineBuilder<String, Object> builder = Sluice.from(tap.source(opened.publisher()))
+    PipelineBuilder<String, String> base = Sluice.from(tap.source(opened.publisher()))
         .name(PIPELINE_NAME)
         .workers(pool)
         .retry(options.retryPolicy())
         // an --exec child times its attempts itself, from when the line is written to it
         .timeout(children != null ? Duration.ZERO : options.timeout)
         .drainTimeout(options.drainTimeout);
-    if (children != null && pool.isAdaptive()) {
-      // a worker the pool retires takes its child with it
-      builder.processPerWorker(() -> new RetiringWorker(tapped, children,
-          () -> started != null && started.state() == Pipeline.State.RUNNING));
-    } else {
-      builder.processMessages(tapped);
-    }
+    ExecProcessor retiring = pool.isAdaptive() ? children : null;
+    PipelineBuilder<String, Object> builder = retiring == null ? base.processMessages(tapped)
+        // a worker the pool retires takes its child with it
+        : base.processPerWorker(() -> new RetiringWorker(tapped, retiring,
+            () -> started != null && started.state() == Pipeline.State.RUNNING));
     if (options.maxInFlight != null) {
       builder.maxInFlight(options.maxInFlight);
     }
