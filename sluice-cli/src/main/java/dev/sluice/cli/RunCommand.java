@@ -251,8 +251,14 @@ final class RunCommand implements Callable<Integer> {
     Pipeline pipeline = null;
     SignalDrain signals = null;
     try {
+      int[] workers = {-1};       // the pool's size at the last report: the stats thread's
       builder.onStats(Duration.ofSeconds(1), stats -> {
         health.observe(stats);
+        if (workers[0] >= 0 && stats.workers() != workers[0] && !options.quiet) {
+          status.line("sluice run: workers " + workers[0] + " -> " + stats.workers() + " ("
+              + stats.capacity().describe() + ")");
+        }
+        workers[0] = stats.workers();
         status.update(stats, waits.get());
       });
       signals = SignalDrain.install(options.drainTimeout, status::line,

@@ -13,13 +13,14 @@ import org.slf4j.LoggerFactory;
  * Sizes an adaptive {@link WorkerPool} from the capacity model ({@link Workers#adaptive}).
  *
  * <p><b>Growing.</b> While the verdict is "falling behind" and the load needs more workers
- * than the pool has, it steps up towards the workers needed, at most doubling per step (by
- * doubling when the need is only a lower bound). Each step is then checked: once the new
+ * than the pool has, it steps up to the workers needed, at most four times its size per step
+ * (doubling when the need is only a lower bound). Each step is then checked: once the new
  * workers have run a few attempts (at least {@link #STEP_EVERY}, and two mean attempts), the
  * pool's throughput, size ÷ mean attempt time, must have risen by at least half of what the
  * step promised. Work that saturates the cores shows it plainly: its attempts slow down as
- * workers are added, so the throughput does not rise. A step that did not pay is taken back,
- * and the size before it is the ceiling for {@link #CEILING_FOR}.
+ * workers are added, so the throughput does not rise. A step that did not pay is taken back
+ * to the workers its throughput was worth (no fewer than before it), and that size is the
+ * ceiling for {@link #CEILING_FOR}.
  *
  * <p><b>Shrinking.</b> When the load has needed fewer workers than the pool has for
  * {@link #SHRINK_AFTER} without a break (and as long since the last change), it retires half
@@ -79,7 +80,7 @@ final class PoolResizer {
     this.stats = stats;
     this.name = name;
     this.ceiling = bounds.max();
-    this.lastChange = stats.now();
+    this.lastChange = stats.now() - STEP_EVERY;   // the first step may come at once
   }
 
   /** Times the pool changed size. */
@@ -106,7 +107,7 @@ final class PoolResizer {
     if (capacity.verdict() == Verdict.FALLING_BEHIND && (capacity.lowerBound() || needed > size)
         && size < ceiling) {
       surplusSince = -1;
-      int target = capacity.lowerBound() ? 2 * size : Math.min(needed, 2 * size);
+      int target = capacity.lowerBound() ? 2 * size : Math.min(needed, 4 * size);
       target = Math.min(Math.max(target, size + 1), ceiling);
       int added = pool.grow(target - size);
       if (added > 0) {
@@ -158,12 +159,15 @@ final class PoolResizer {
     if (gained >= promised / 2) {
       return;
     }
-    int retired = pool.shrink(size - from);
-    ceiling = from;
+    // keep as many workers as the throughput shows were worth it (the cores, say)
+    int worth = (int) Math.round(from * throughput / throughputBefore);
+    int keep = Math.max(from, Math.min(size - 1, worth));
+    int retired = pool.shrink(size - keep);
+    ceiling = keep;
     ceilingUntil = now + CEILING_FOR;
     changed(now, size, size - retired, String.format(Locale.ROOT,
-        "the step up from %d did not raise throughput (%.1f/s before, %.1f/s after); "
-            + "at most %d for the next %d s", from, throughputBefore, throughput, from,
+        "the step up from %d did not raise throughput as it should (%.1f/s before, %.1f/s "
+            + "after); at most %d for the next %d s", from, throughputBefore, throughput, keep,
         TimeUnit.NANOSECONDS.toSeconds(CEILING_FOR)));
   }
 
