@@ -42,7 +42,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  *   <li>nack and cancel: what was nacked, or never delivered, is left for the origin to deliver
  *       again (checked where the origin redelivers: {@link Fixture#reopen});</li>
  *   <li>overflow: a pushed source with a full buffer does what its {@link OverflowPolicy} says,
- *       and its {@link SourceBacklog} never passes the capacity;</li>
+ *       and its {@link SourceBacklog}, where it reports one, counts the buffer and never passes
+ *       the capacity;</li>
  *   <li>dead-letter-before-processing: a message the source could not read reaches the
  *       pipeline's dead-letter sink with attempts 0 and its cause, without the processor, is
  *       counted in {@link Stats#deadLettered()} and acknowledged.</li>
@@ -70,7 +71,9 @@ public abstract class SourceContract<T> {
 
   /**
    * A source over a fresh origin whose first message cannot be read as it is (larger than the
-   * source's limit, or not valid UTF-8), followed by {@code good} messages {@code "m-0"} ….
+   * source's limit, or not valid UTF-8), followed by {@code good} messages {@code "m-0"} …; or
+   * null for a source that hands on whatever its origin holds (a Kafka record, an SQS message:
+   * the broker already refused what is too large).
    */
   protected abstract Fixture<T> withMalformedFirst(int good) throws Exception;
 
@@ -97,6 +100,14 @@ public abstract class SourceContract<T> {
 
     /** True if the source completes by itself once it has delivered the messages it holds. */
     boolean completes();
+
+    /**
+     * True if the origin delivers in the order the messages were made ready (false for an SQS
+     * standard queue): the suite then checks the order too, else only that each came once.
+     */
+    default boolean ordered() {
+      return true;
+    }
 
     /** Called once the test has subscribed: a pushed source starts receiving here. */
     default void subscribed() throws Exception {
@@ -137,7 +148,11 @@ public abstract class SourceContract<T> {
       await().during(QUIET).atMost(QUIET.multipliedBy(3)).until(() -> probe.received().size() == 3);
       probe.request(7);
       await().atMost(PATIENCE).until(() -> probe.received().size() >= 10);
-      assertThat(texts(probe.received())).containsExactlyElementsOf(names(10));
+      if (f.ordered()) {
+        assertThat(texts(probe.received())).containsExactlyElementsOf(names(10));
+      } else {
+        assertThat(texts(probe.received())).containsExactlyInAnyOrderElementsOf(names(10));
+      }
       if (f.completes()) {
         probe.request(1);       // a source that reads on demand may find its end only when asked
         await().atMost(PATIENCE).until(probe::terminated);
@@ -201,6 +216,8 @@ public abstract class SourceContract<T> {
       Probe<T> probe = Probe.subscribe(f);
       probe.request(2);
       await().atMost(PATIENCE).until(() -> probe.received().size() >= 2);
+      String acked = text(probe.received().get(0).payload());
+      String nacked = text(probe.received().get(1).payload());
       assertThat(probe.received().get(0).ack()).isTrue();
       assertThat(probe.received().get(1).nack(new IllegalStateException("not now"))).isTrue();
       assertThat(probe.received().get(1).ack()).as("an ack after the nack").isFalse();
@@ -213,8 +230,8 @@ public abstract class SourceContract<T> {
       assumeTrue(again != null, "the origin does not redeliver");
       Probe<T> second = Probe.subscribe(again);
       second.request(Long.MAX_VALUE);
-      await().atMost(PATIENCE).until(() -> texts(second.received()).contains("m-1"));
-      assertThat(texts(second.received())).doesNotContain("m-0");
+      await().atMost(PATIENCE).until(() -> texts(second.received()).contains(nacked));
+      assertThat(texts(second.received())).doesNotContain(acked);
       second.cancel();
       second.assertNoViolations();
     }
@@ -227,6 +244,9 @@ public abstract class SourceContract<T> {
       probe.request(2);
       await().atMost(PATIENCE).until(() -> probe.received().size() >= 2);
       probe.received().forEach(Message::ack);
+      List<String> delivered = texts(probe.received());
+      List<String> rest = new ArrayList<>(names(6));
+      rest.removeAll(delivered);
       probe.cancel();
       if (f.acknowledged() >= 0) {
         await().during(QUIET).atMost(PATIENCE).until(() -> f.acknowledged() == 2);
@@ -236,9 +256,8 @@ public abstract class SourceContract<T> {
       assumeTrue(again != null, "the origin does not redeliver");
       Probe<T> second = Probe.subscribe(again);
       second.request(Long.MAX_VALUE);
-      await().atMost(PATIENCE).until(() -> texts(second.received()).containsAll(
-          List.of("m-2", "m-3", "m-4", "m-5")));
-      assertThat(texts(second.received())).doesNotContain("m-0", "m-1");
+      await().atMost(PATIENCE).until(() -> texts(second.received()).containsAll(rest));
+      assertThat(texts(second.received())).doesNotContainAnyElementsOf(delivered);
       second.cancel();
       second.assertNoViolations();
     }
@@ -267,6 +286,9 @@ public abstract class SourceContract<T> {
       await().atMost(PATIENCE).until(() -> f.arrived() >= n || probe.terminated());
       long backlog = SourceBacklog.of(f.source());
       assertThat(backlog).as("backlog").isLessThanOrEqualTo(capacity);
+      if (backlog >= 0 && policy != OverflowPolicy.FAIL) {
+        assertThat(backlog).as("backlog of a full buffer nobody asked of").isEqualTo(capacity);
+      }
       if (policy == OverflowPolicy.FAIL) {
         await().atMost(PATIENCE).until(probe::terminated);
         assertThat(probe.error()).isInstanceOf(SourceOverflowException.class);
@@ -291,7 +313,9 @@ public abstract class SourceContract<T> {
   @Test
   void aMessageThatCannotBeReadIsDeadLetteredWithAttemptsZeroBeforeProcessing()
       throws Exception {
-    try (Fixture<T> f = withMalformedFirst(3)) {
+    Fixture<T> fixture = withMalformedFirst(3);
+    assumeTrue(fixture != null, "the source has no message it cannot read");
+    try (Fixture<T> f = fixture) {
       List<String> processed = new CopyOnWriteArrayList<>();
       List<DeadLetter<T>> deadLetters = new CopyOnWriteArrayList<>();
       Pipeline pipeline = Sluice.from(f.source()).workers(1).maxInFlight(4)
