@@ -60,9 +60,11 @@ import org.slf4j.LoggerFactory;
  * {@code Stats.deadLettered()} and here in {@link MqttSourceStats#rejected()}, and acked once
  * the dead letter is written.
  *
- * <p><b>Threads.</b> Thread-safe. The subscriber's {@code onNext} runs on the client's own
- * event-loop thread ({@code sluice-mqtt-CLIENTID-io-1}, a daemon) or on the thread that calls
- * {@code request}; never concurrently. The connection is opened on {@code subscribe}. It is
+ * <p><b>Threads.</b> Thread-safe. The client hands each PUBLISH to the source on its
+ * application thread ({@code sluice-mqtt-CLIENTID-app}, a daemon; HiveMQ's {@code publishes}
+ * flow observes on it), which waits there when the buffer has no room. The subscriber's
+ * {@code onNext} runs on that thread or on the thread that calls {@code request}; never
+ * concurrently. The connection is opened on {@code subscribe}. It is
  * closed when the subscription is cancelled and every delivered message is settled, or by
  * {@link #close()}, which also waits for the client's thread to end. One subscriber only.
  */
@@ -169,7 +171,7 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, Source
   /**
    * Completes when the first connection's subscriptions are acknowledged by the broker, or
    * exceptionally when connecting or subscribing failed. Dependents run on the client's
-   * event-loop thread: keep them short.
+   * application thread: keep them short.
    */
   public CompletableFuture<Void> subscribed() {
     return subscribedFuture.copy();

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * subscriber's demand and its signals), and keeps the ack window and the counts.
  *
  * <p><b>Backpressure.</b> A QoS 1/2 delivery is handed over with {@link SourceEmitter#emit}:
- * when the buffer is full the client's thread waits for room, so the socket is not read and TCP
- * keeps the backlog at the broker (Receive Maximum, where the broker honours it, keeps it there
- * before that). On a QoS 0 subscription the buffer is the QoS 0 buffer and its
+ * when the buffer is full the client's application thread waits for room, which holds back the
+ * client's publish flow (Receive Maximum, where the broker honours it, keeps the backlog at the
+ * broker before that). On a QoS 0 subscription the buffer is the QoS 0 buffer and its
  * {@link OverflowPolicy} decides ({@link SourceEmitter#tryEmit}; under BLOCK, {@code emit}). On a
  * QoS 1/2 subscription the odd QoS 0 delivery (from a publisher that sent at QoS 0) shares the
  * buffer and waits for room like the rest, so a drop policy never evicts a message that awaits
@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * every message taken is settled, {@code onIdle} runs once: the source disconnects there, so the
  * acks go out first.
  *
- * <p><b>Threads.</b> {@link #offer} runs on the client's thread that delivers publishes, one call
- * at a time; the subscriber's {@code onNext} runs there or on the thread that requests (the
+ * <p><b>Threads.</b> {@link #offer} runs on the client's application thread
+ * ({@code sluice-mqtt-CLIENTID-app}), one call at a time; the subscriber's {@code onNext} runs there or on the thread that requests (the
  * emitter's drain loop). Acks, {@link #fail}, {@link #close} and the statistics are safe from any
  * thread.
  */
