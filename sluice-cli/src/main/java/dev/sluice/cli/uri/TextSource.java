@@ -1,6 +1,7 @@
 package dev.sluice.cli.uri;
 
 import dev.sluice.Message;
+import dev.sluice.spi.SourceBacklog;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
@@ -8,7 +9,8 @@ import java.util.concurrent.Flow;
 /**
  * A broker source's byte payloads as UTF-8 text for the command's workers, with a failure
  * before the source first connected turned into one sentence naming the server. Signals pass
- * straight through on the source's own threads; acks go to the original message. Stateless.
+ * straight through on the source's own threads; acks go to the original message, and the
+ * source's {@link SourceBacklog} is passed on. Stateless.
  */
 final class TextSource {
 
@@ -21,7 +23,7 @@ final class TextSource {
    */
   static Flow.Publisher<Message<String>> utf8(Flow.Publisher<Message<byte[]>> source,
       CompletableFuture<?> connected, String target) {
-    return subscriber -> source.subscribe(new Flow.Subscriber<Message<byte[]>>() {
+    return new Decoded(source, subscriber -> source.subscribe(new Flow.Subscriber<>() {
       @Override
       public void onSubscribe(Flow.Subscription subscription) {
         subscriber.onSubscribe(subscription);
@@ -45,6 +47,27 @@ final class TextSource {
       public void onComplete() {
         subscriber.onComplete();
       }
-    });
+    }));
+  }
+
+  /** The decoding publisher, reporting the source's backlog as its own. */
+  private static final class Decoded implements Flow.Publisher<Message<String>>, SourceBacklog {
+    private final Object source;
+    private final Flow.Publisher<Message<String>> decoded;
+
+    Decoded(Object source, Flow.Publisher<Message<String>> decoded) {
+      this.source = source;
+      this.decoded = decoded;
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super Message<String>> subscriber) {
+      decoded.subscribe(subscriber);
+    }
+
+    @Override
+    public long backlog() {
+      return SourceBacklog.of(source);
+    }
   }
 }
