@@ -89,7 +89,7 @@ class RunWorkersAutoTest {
   void badPoolBoundsExitTwoWithOneLine() throws Exception {
     for (String[] bad : List.of(new String[] {"auto=0..4", "'auto=0..4' needs 1 <= MIN"},
         new String[] {"auto=8..2", "'auto=8..2' needs 1 <= MIN <= MAX"},
-        new String[] {"many", "'many' is not a worker count: write a number of workers"})) {
+        new String[] {"many", "'many' is not an int or auto: write a number of workers"})) {
       SluiceProcess run = SluiceProcess.run(dir, "", "run", "--source", "-", "--exec", "cat",
           "--workers", bad[0]);
       assertThat(run.exitCode()).as(bad[0]).isEqualTo(2);

@@ -122,6 +122,7 @@ class ReadmeSnippetsTest {
     SCENARIOS.put("public class Metered", "micrometerExampleRegistersTheCountersAndTimers");
     SCENARIOS.put("-Dsluice.docs.images=", "readmeImagesCommandNamesTestsThatMakeThem");
     SCENARIOS.put("./sluice plan --rate 1/s --service 5s", "planPrintsTheReadmesSampleExactly");
+    SCENARIOS.put("--workers auto --ordering ordered", "workersAutoGrowsThePoolAndKeepsOrder");
   }
 
   private static final Duration RUN_LIMIT = Duration.ofSeconds(90);
@@ -897,6 +898,20 @@ class ReadmeSnippetsTest {
       assertThat(run.awaitExit(RUN_LIMIT)).as("%s", run).isZero();
       assertThat(String.join("\n", run.out()) + "\n").as("%s", run).isEqualTo(sample.text());
     }
+  }
+
+  /** {@code --workers auto} on the known load: every result, in order, and the pool grew. */
+  @Test
+  void workersAutoGrowsThePoolAndKeepsOrder() {
+    Readme.Block block = README.block("--workers auto --ordering ordered");
+    Sandbox sandbox = new Sandbox(dir);
+    try (Child run = sandbox.sh(block, Map.of())) {
+      assertThat(run.awaitExit(RUN_LIMIT)).as("%s", run).isZero();
+      assertThat(run.err()).as("%s", run)
+          .anySatisfy(line -> assertThat(line).matches("sluice run: workers 1 -> \\d+ \\(.*"));
+    }
+    assertThat(sandbox.lines("done.txt")).containsExactlyElementsOf(
+        IntStream.rangeClosed(1, 120).mapToObj(i -> "done " + i).toList());
   }
 
   // ---------------------------------------------------------------- fixtures and helpers
