@@ -24,27 +24,15 @@ final class MqttSourceMeters {
     if (!(object instanceof SourceConnection)) {     // else SourceMeters bound it already
       SourceMeters.state(registry, source, s -> state(s.stats()), tags);
     }
-    SourceMeters.counter(registry, SourceMeters.RECEIVED,
-        "Messages received from the broker, dropped and rejected ones included.",
-        source, s -> s.stats().received(), tags);
-    SourceMeters.counter(registry, SourceMeters.DROPPED,
-        "QoS 0 messages the source discarded because its buffer was full.",
-        source, s -> s.stats().qos0Dropped(), tags);
-    SourceMeters.counter(registry, SourceMeters.REJECTED,
-        "Messages over the payload limit, sent to the reject sink.",
-        source, s -> s.stats().rejected(), tags);
-    SourceMeters.counter(registry, SourceMeters.RECONNECTS,
-        "Connections lost and re-established (or being re-established).",
-        source, s -> s.stats().reconnects(), tags);
+    SourceMeters.connector(registry, source, tags,
+        s -> s.stats().received(), s -> s.stats().qos0Dropped(), s -> s.stats().rejected(),
+        s -> s.stats().reconnects(), s -> s.stats().buffered());
     SourceMeters.counter(registry, "sluice.source.messages.acked",
         "Messages acknowledged to the broker (processed and written, or dead-lettered).",
         source, s -> s.stats().acked(), tags);
     SourceMeters.counter(registry, "sluice.source.messages.nacked",
         "Messages left unacknowledged, for the broker to redeliver.",
         source, s -> s.stats().nacked(), tags);
-    SourceMeters.gauge(registry, SourceMeters.BUFFERED,
-        "Messages the source holds, received and not yet taken by the pipeline.",
-        source, s -> s.stats().buffered(), tags);
     SourceMeters.gauge(registry, "sluice.source.unacked",
         "QoS 1/2 messages received and not yet acknowledged (the ack window).",
         source, s -> s.stats().unacked(), tags);

@@ -75,6 +75,26 @@ final class SourceMeters {
     return state.name().toLowerCase(Locale.ROOT);
   }
 
+  /**
+   * The figures every connector with a connection and a receive buffer has, read from its own
+   * statistics: {@code received}, {@code dropped} (overflow), {@code rejected} (too large or
+   * malformed), {@code reconnects} and {@code buffered} (a gauge).
+   */
+  static <S> void connector(MeterRegistry registry, S source, Tags tags,
+      ToDoubleFunction<S> received, ToDoubleFunction<S> dropped, ToDoubleFunction<S> rejected,
+      ToDoubleFunction<S> reconnects, ToDoubleFunction<S> buffered) {
+    counter(registry, RECEIVED, "Messages the source received, dropped and rejected ones "
+        + "included.", source, received, tags);
+    counter(registry, DROPPED, "Messages the source discarded because its buffer was full "
+        + "(its overflow policy).", source, dropped, tags);
+    counter(registry, REJECTED, "Messages the source could not deliver as they were (too "
+        + "large, malformed): dead-lettered, or sent to a reject sink.", source, rejected, tags);
+    counter(registry, RECONNECTS, "Connections lost and attempted again.", source, reconnects,
+        tags);
+    gauge(registry, BUFFERED, "Messages the source holds, received and not yet taken by the "
+        + "pipeline.", source, buffered, tags);
+  }
+
   static <S> void counter(MeterRegistry registry, String name, String help, S source,
       ToDoubleFunction<S> value, Tags tags) {
     FunctionCounter.builder(name, source, value).description(help).tags(tags)

@@ -15,20 +15,8 @@ final class WebSocketSourceMeters {
   }
 
   static void bind(MeterRegistry registry, Object object, Tags tags) {
-    WebSocketSource source = (WebSocketSource) object;
-    SourceMeters.counter(registry, SourceMeters.RECEIVED,
-        "Messages read from the source's connection, dropped and rejected ones included.",
-        source, s -> s.stats().received(), tags);
-    SourceMeters.counter(registry, SourceMeters.DROPPED,
-        "Messages the source discarded (and nacked) because its buffer was full.",
-        source, s -> s.stats().dropped(), tags);
-    SourceMeters.counter(registry, SourceMeters.REJECTED,
-        "Messages the source could not deliver as they were (too large, malformed), handed "
-            + "to the pipeline to dead-letter.", source, s -> s.stats().deadLettered(), tags);
-    SourceMeters.counter(registry, SourceMeters.RECONNECTS,
-        "Connections lost and attempted again.", source, s -> s.stats().reconnects(), tags);
-    SourceMeters.gauge(registry, SourceMeters.BUFFERED,
-        "Messages the source holds, received and not yet taken by the pipeline.",
-        source, s -> s.stats().buffered(), tags);
+    SourceMeters.connector(registry, (WebSocketSource) object, tags,
+        s -> s.stats().received(), s -> s.stats().dropped(), s -> s.stats().deadLettered(),
+        s -> s.stats().reconnects(), s -> s.stats().buffered());
   }
 }
