@@ -23,12 +23,14 @@ import dev.sluice.cli.exec.ExecProcessor;
 import dev.sluice.cli.exec.RetiringWorker;
 import dev.sluice.cli.metrics.HealthMonitor;
 import dev.sluice.cli.metrics.MetricsServer;
+import dev.sluice.cli.metrics.SourceView;
 import dev.sluice.cli.uri.OpenedSource;
 import dev.sluice.cli.uri.Redaction;
 import dev.sluice.cli.uri.SinkUris;
 import dev.sluice.cli.uri.SourceUris;
 import dev.sluice.cli.uri.UriContext;
 import dev.sluice.cli.uri.WebSocketOptions;
+import dev.sluice.spi.SourceBacklog;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -165,8 +168,10 @@ final class RunCommand implements Callable<Integer> {
         new HealthMonitor(options.stallLimit(), System::nanoTime, opened.connected(), waits);
     MetricsServer metrics = null;
     if (options.metricsPort != null) {
+      Flow.Publisher<?> publisher = opened.publisher();
       metrics = MetricsServer.start(options.metricsBind, options.metricsPort,
-          options.pipelineName, health, opened.connected());
+          options.pipelineName, health, new SourceView(opened.connected(), opened.state(),
+              () -> SourceBacklog.of(publisher)));
     }
     Timeline timeline = options.timeline != null ? Timeline.create() : null;
     Tap<String> tap = Tap.of(tapListeners(metrics, timeline));

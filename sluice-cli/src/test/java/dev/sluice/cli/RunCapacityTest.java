@@ -89,6 +89,10 @@ class RunCapacityTest {
       // the generator reports the events that are due, so this is the load, not a lower bound
       assertThat(scraped.get("sluice_workers_needed_lower_bound")).isZero();
       assertThat(scraped.get("sluice_utilisation")).isLessThanOrEqualTo(1.0);
+      // falling behind, the events due and not yet taken pile up at the source
+      double backlog = scraped.get("sluice_source_backlog");
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+          .until(() -> scrape(metrics).get("sluice_source_backlog") > backlog);
     }
   }
 
