@@ -3,6 +3,7 @@ package dev.sluice.websocket;
 import dev.sluice.Message;
 import dev.sluice.spi.ConnectionState;
 import dev.sluice.spi.OverflowPolicy;
+import dev.sluice.spi.SourceBacklog;
 import dev.sluice.spi.SourceConnection;
 import dev.sluice.spi.SourceEmitter;
 import dev.sluice.websocket.internal.SourceConfig;
@@ -78,7 +79,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * Java 17's {@code HttpClient} cannot be closed, so they end once it is idle and unreachable.
  */
 public final class WebSocketSource implements Flow.Publisher<Message<String>>, SourceConnection,
-    AutoCloseable {
+    SourceBacklog, AutoCloseable {
 
   private final SourceConfig config;
   private final AtomicBoolean subscribed = new AtomicBoolean();
@@ -121,6 +122,16 @@ public final class WebSocketSource implements Flow.Publisher<Message<String>>, S
   public ConnectionState state() {
     SourceSession s = session.get();
     return s == null ? (closed ? ConnectionState.CLOSED : ConnectionState.IDLE) : s.state();
+  }
+
+  /**
+   * Messages read from the socket and not yet delivered (its receive buffer), for the capacity
+   * model's offered load; -1 before the subscription. Any thread.
+   */
+  @Override
+  public long backlog() {
+    SourceSession s = session.get();
+    return s == null ? -1 : s.buffered();
   }
 
   /** A snapshot of the counters; all zero before the subscription. */
