@@ -4,18 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,10 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class RunCapacityTest {
 
-  private static final Pattern ADDRESS =
-      Pattern.compile("sluice run: metrics on (http://127\\.0\\.0\\.1:\\d+)/metrics");
-  private final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
 
   @TempDir
   Path dir;
@@ -55,26 +44,12 @@ class RunCapacityTest {
         "--metrics-port", "0", "--drain-timeout", "100ms", "--quiet");
   }
 
-  private String address(SluiceProcess run) {
-    await().atMost(Duration.ofSeconds(30))
-        .until(() -> run.err().stream().anyMatch(l -> ADDRESS.matcher(l).matches()));
-    Matcher m = run.err().stream().map(ADDRESS::matcher).filter(Matcher::matches)
-        .findFirst().orElseThrow();
-    return m.group(1) + "/metrics";
+  private static String address(SluiceProcess run) {
+    return RunMetrics.url(run);
   }
 
-  private Map<String, Double> scrape(String url) throws IOException, InterruptedException {
-    String body = http.send(HttpRequest.newBuilder(URI.create(url))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    Map<String, Double> samples = new HashMap<>();
-    for (String line : body.split("\n")) {
-      if (!line.startsWith("#") && !line.isBlank()) {
-        String[] parts = line.split(" ");
-        String name = parts[0].replaceAll("\\{.*\\}$", "");     // without its labels
-        samples.put(name, Double.parseDouble(parts[parts.length - 1]));
-      }
-    }
-    return samples;
+  private static Map<String, Double> scrape(String url) throws IOException, InterruptedException {
+    return RunMetrics.scrape(url);
   }
 
   @Test
