@@ -1148,12 +1148,13 @@ class ReadmeSnippetsTest {
    * one consumer does them all. The sample output's summary lines have the real output's shape.
    */
   @Test
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)   // two runs of 15 s, eight JVMs starting
   void sqsDemoRunsTheArticlesTwoOptionsSideBySide() {
     List<String> out;
     String run;                                       // what it printed, for the messages
     try (Child demo = new Sandbox(dir).sh(README.block("./sluice demo --via sqs --consumers 5"),
         Map.of())) {
-      assertThat(demo.awaitExit(Duration.ofSeconds(170))).as("%s", demo).isZero();
+      assertThat(demo.awaitExit(Duration.ofSeconds(280))).as("%s", demo).isZero();
       out = demo.out();
       run = demo.toString();
     }
