@@ -2,24 +2,16 @@ package dev.sluice.cli;
 
 import dev.sluice.Capacity;
 import dev.sluice.Stats;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -37,9 +29,10 @@ import java.util.stream.Collectors;
  * the ideal, the load, the events each consumer did, the duplicates (an event done twice) and
  * what is left in the queue.
  *
- * <p><b>Threads.</b> {@link #run} runs on the command's thread; each consumer has two daemon
- * pump threads reading its stdout (results) and stderr (start lines, its notices); they print
- * through the one {@link Lines} and record under {@link #lock}. A shutdown hook (Ctrl-C,
+ * <p><b>Threads.</b> {@link #run} runs on the command's thread; each consumer
+ * ({@link DemoConsumerProcess}) has two daemon pump threads reading its stdout (results) and
+ * stderr (start lines, its notices); they print through the one {@link Lines} and record
+ * under {@link #lock}. A shutdown hook (Ctrl-C,
  * SIGTERM) stops the wait and lets {@link #run} stop the consumers and report.
  */
 final class SqsConsumersDemo {
@@ -57,11 +50,8 @@ final class SqsConsumersDemo {
   static final Duration CONSUMER_START = Duration.ofSeconds(60);
   /** How long a consumer may take to drain and exit after SIGTERM. */
   private static final Duration CONSUMER_STOP = Duration.ofSeconds(30);
-  /** The notice {@code sluice run} prints once its SQS source has found the queue. */
-  private static final String RECEIVING = "sluice run: receiving from SQS queue ";
   /** The notice {@code sluice run} prints when SIGTERM makes it drain. */
   private static final String DRAINING = "sluice run: SIGTERM: draining";
-  private static final int ERR_LINES_KEPT = 5;
 
   private final Plan plan;
   private final Lines lines;
@@ -118,27 +108,29 @@ final class SqsConsumersDemo {
   private int runOn(SqsDemoQueue queue) throws InterruptedException {
     if (!plan.quiet) {
       lines.print(String.format(Locale.ROOT,
-          "main: Starting %d consumer processes (sluice run, %d %s each) on queue %s",
-          plan.consumers, plan.workers, plan.workers == 1 ? "worker" : "workers",
+          "main: Starting %d consumer %s (sluice run, %d %s each) on queue %s",
+          plan.consumers, plan.consumers == 1 ? "process" : "processes", plan.workers,
+          plan.workers == 1 ? "worker" : "workers",
           SqsDemoQueue.QUEUE));
     }
-    List<ConsumerProcess> consumers = new ArrayList<>();
+    List<DemoConsumerProcess> consumers = new ArrayList<>();
     long startNanos;
     long sentNanos;
     try {
       for (int n = 1; n <= plan.consumers; n++) {
-        consumers.add(ConsumerProcess.start(n, command(queue), this::result, this::errLine));
+        consumers.add(DemoConsumerProcess.start(n, command(queue), SqsDemoQueue
+            .credentialsEnvironment(), this::result, this::errLine));
       }
-      for (ConsumerProcess c : consumers) {
+      for (DemoConsumerProcess c : consumers) {
         if (!c.awaitReceiving(CONSUMER_START)) {
-          err.println("sluice demo: consumer-" + c.number + " " + (c.process.isAlive()
+          err.println("sluice demo: consumer-" + c.number + " " + (c.isAlive()
               ? "was not receiving within " + DurationParser.format(CONSUMER_START)
-              : "exited with code " + c.process.exitValue() + " before it was receiving")
+              : "exited with code " + c.exitValue() + " before it was receiving")
               + c.lastErr());
           return SluiceCommand.FAILED;
         }
         if (!plan.quiet) {
-          lines.print("main: consumer-" + c.number + " (pid " + c.process.pid()
+          lines.print("main: consumer-" + c.number + " (pid " + c.pid()
               + ") receiving from " + SqsDemoQueue.QUEUE);
         }
       }
@@ -156,9 +148,9 @@ final class SqsConsumersDemo {
     } finally {
       stop(consumers);
     }
-    for (ConsumerProcess c : consumers) {
-      if (c.exitCode != 0) {
-        err.println("sluice demo: consumer-" + c.number + " exited with code " + c.exitCode
+    for (DemoConsumerProcess c : consumers) {
+      if (c.exitCode() != 0) {
+        err.println("sluice demo: consumer-" + c.number + " exited with code " + c.exitCode()
             + " after SIGTERM" + c.lastErr());
         return SluiceCommand.FAILED;
       }
@@ -239,14 +231,14 @@ final class SqsConsumersDemo {
    * the run took far longer than it can (a consumer that died holding messages delays them by
    * the visibility timeout).
    */
-  private boolean awaitAllDone(List<ConsumerProcess> consumers, long sentNanos)
+  private boolean awaitAllDone(List<DemoConsumerProcess> consumers, long sentNanos)
       throws InterruptedException {
     long rounds = (plan.events + plan.totalWorkers() - 1) / plan.totalWorkers();
     long deadline = sentNanos + plan.work.multipliedBy(2 * rounds).plus(SqsDemoQueue.VISIBILITY)
         .plusSeconds(30).toNanos();
     synchronized (lock) {
       while (doneBy.size() < plan.events && !stopping) {
-        if (consumers.stream().noneMatch(c -> c.process.isAlive())) {
+        if (consumers.stream().noneMatch(c -> c.isAlive())) {
           return false;
         }
         long left = deadline - System.nanoTime();
@@ -260,16 +252,16 @@ final class SqsConsumersDemo {
   }
 
   /** SIGTERM to each consumer (they drain), then waits for each; SIGKILL after the bound. */
-  private void stop(List<ConsumerProcess> consumers) throws InterruptedException {
-    for (ConsumerProcess c : consumers) {
-      c.process.toHandle().destroy();
+  private void stop(List<DemoConsumerProcess> consumers) throws InterruptedException {
+    for (DemoConsumerProcess c : consumers) {
+      c.terminate();
     }
-    for (ConsumerProcess c : consumers) {
+    for (DemoConsumerProcess c : consumers) {
       c.awaitExit(CONSUMER_STOP);
     }
   }
 
-  private int stoppedEarly(List<ConsumerProcess> consumers, SqsDemoQueue queue) {
+  private int stoppedEarly(List<DemoConsumerProcess> consumers, SqsDemoQueue queue) {
     boolean interrupted = isStopping();
     synchronized (lock) {
       lines.print(String.format(Locale.ROOT, "stopped before every event was done: %d of %d "
@@ -278,7 +270,7 @@ final class SqsConsumersDemo {
     if (interrupted) {
       return SluiceCommand.OK;
     }
-    err.println("sluice demo: " + (consumers.stream().noneMatch(c -> c.process.isAlive())
+    err.println("sluice demo: " + (consumers.stream().noneMatch(c -> c.isAlive())
         ? "every consumer exited before the run was done" + consumers.get(0).lastErr()
         : "the consumers did not finish in time"));
     return SluiceCommand.FAILED;
@@ -325,111 +317,9 @@ final class SqsConsumersDemo {
             + "%d received and not deleted", results - done, results, done,
         twice.isEmpty() ? "" : ": " + String.join(", ", twice), left[0], left[1]));
     lines.print(String.format(Locale.ROOT, "via SQS: embedded ElasticMQ on %s, queue %s: %d "
-        + "sent and accepted, shared by %d competing sluice run %s, each message deleted "
-        + "only after its result was written", queue.endpoint(), SqsDemoQueue.QUEUE,
-        queue.sent(), plan.consumers, plan.consumers == 1 ? "process" : "processes"));
-  }
-
-  /** One consumer process and the threads that read its output. */
-  private static final class ConsumerProcess {
-    final int number;
-    final Process process;
-    final CountDownLatch receiving = new CountDownLatch(1);
-    private final Deque<String> lastErr = new ArrayDeque<>();   // guarded by itself
-    private final List<Thread> pumps = new ArrayList<>();
-    int exitCode = -1;                                           // set by awaitExit
-
-    private ConsumerProcess(int number, Process process) {
-      this.number = number;
-      this.process = process;
-    }
-
-    static ConsumerProcess start(int number, List<String> command,
-        ResultSink results, ResultSink errLines) {
-      ProcessBuilder builder = new ProcessBuilder(command);
-      Map<String, String> env = builder.environment();
-      env.remove("AWS_SESSION_TOKEN");
-      env.remove("AWS_PROFILE");
-      env.putAll(SqsDemoQueue.credentialsEnvironment());
-      Process process;
-      try {
-        process = builder.start();
-        process.getOutputStream().close();
-      } catch (IOException e) {
-        throw new dev.sluice.PipelineException("cannot start consumer-" + number + ": "
-            + e.getMessage(), e);
-      }
-      ConsumerProcess c = new ConsumerProcess(number, process);
-      c.pumps.add(pump("sluice-demo-consumer-" + number + "-out", process.getInputStream(),
-          line -> results.accept(number, line), () -> { }));
-      c.pumps.add(pump("sluice-demo-consumer-" + number + "-err", process.getErrorStream(),
-          line -> {
-            if (line.startsWith(RECEIVING)) {
-              c.receiving.countDown();
-              return;
-            }
-            c.keep(line);
-            errLines.accept(number, line);
-          }, c.receiving::countDown));
-      return c;
-    }
-
-    /** True once the consumer said it is receiving; false if it exited or took too long. */
-    boolean awaitReceiving(Duration timeout) throws InterruptedException {
-      return receiving.await(timeout.toMillis(), TimeUnit.MILLISECONDS) && process.isAlive();
-    }
-
-    void awaitExit(Duration timeout) throws InterruptedException {
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        process.waitFor();
-      }
-      exitCode = process.exitValue();
-      for (Thread pump : pumps) {
-        pump.join(TimeUnit.SECONDS.toMillis(5));   // every line it printed is read
-      }
-    }
-
-    private void keep(String line) {
-      synchronized (lastErr) {
-        lastErr.addLast(line);
-        if (lastErr.size() > ERR_LINES_KEPT) {
-          lastErr.removeFirst();
-        }
-      }
-    }
-
-    /** Its last stderr line, as {@code ": LINE"}, or nothing. */
-    String lastErr() {
-      synchronized (lastErr) {
-        return lastErr.isEmpty() ? "" : ": " + lastErr.peekLast();
-      }
-    }
-
-    private static Thread pump(String name, InputStream in, Consumer<String> each,
-        Runnable atEnd) {
-      Thread t = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(
-            new InputStreamReader(in, StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = r.readLine()) != null) {
-            each.accept(line);
-          }
-        } catch (IOException ended) {
-          // the process is gone
-        } finally {
-          atEnd.run();
-        }
-      }, name);
-      t.setDaemon(true);
-      t.start();
-      return t;
-    }
-  }
-
-  /** Where a consumer's lines go: its number and the line. */
-  @FunctionalInterface
-  private interface ResultSink {
-    void accept(int consumer, String line);
+        + "sent and accepted, %s, each message deleted only after its result was written",
+        queue.endpoint(), SqsDemoQueue.QUEUE, queue.sent(), plan.consumers == 1
+            ? "received by one sluice run process"
+            : "shared by " + plan.consumers + " competing sluice run processes"));
   }
 }

@@ -73,6 +73,9 @@ class DemoViaSqsTest {
 
     assertThat(demo.awaitExit()).as(String.join("\n", demo.err())).isZero();
     List<String> lines = demo.out();
+    onlyLine(lines, String.format(Locale.ROOT, "main: Starting %d consumer %s \\(sluice run, "
+        + "%d %s each\\) on queue demo-events", consumers, consumers == 1 ? "process"
+        : "processes", workers, workers == 1 ? "worker" : "workers"));
     int firstSubmitted = onlyLine(lines, "main: Submitted Event\\[index=1]");
     for (int c = 1; c <= consumers; c++) {
       assertThat(onlyLine(lines, "main: consumer-" + c + " \\(pid \\d+\\) receiving from "
@@ -114,9 +117,10 @@ class DemoViaSqsTest {
         + "6 events); left in the queue: 0 waiting, 0 received and not deleted");
     assertThat(lines.get(lines.size() - 1))
         .startsWith("via SQS: embedded ElasticMQ on http://127.0.0.1:")
-        .endsWith(String.format(Locale.ROOT, "queue demo-events: 6 sent and accepted, shared "
-            + "by %d competing sluice run %s, each message deleted only after its result was "
-            + "written", consumers, consumers == 1 ? "process" : "processes"));
+        .endsWith("queue demo-events: 6 sent and accepted, " + (consumers == 1
+            ? "received by one sluice run process" : "shared by " + consumers
+            + " competing sluice run processes") + ", each message deleted only after its "
+            + "result was written");
   }
 
   @Test
