@@ -47,7 +47,7 @@ final class SqsConsumersDemo {
   }
 
   /** How long a consumer process may take to start and find the queue. */
-  static final Duration CONSUMER_START = Duration.ofSeconds(60);
+  static final Duration CONSUMER_START = Duration.ofSeconds(120);
   /** How long a consumer may take to drain and exit after SIGTERM. */
   private static final Duration CONSUMER_STOP = Duration.ofSeconds(30);
   /** The notice {@code sluice run} prints when SIGTERM makes it drain. */
@@ -166,9 +166,11 @@ final class SqsConsumersDemo {
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-D" + DemoConsumerWork.WORK_PROPERTY + "=" + plan.work,
         "-D" + DemoConsumerWork.CPU_PROPERTY + "=" + plan.cpu));
-    String provider = System.getProperty("slf4j.provider");
-    if (provider != null) {
-      command.add("-Dslf4j.provider=" + provider);
+    for (String logging : List.of("slf4j.provider", "slf4j.internal.verbosity")) {
+      String value = System.getProperty(logging);      // as this JVM was given them, if at all
+      if (value != null) {
+        command.add("-D" + logging + "=" + value);
+      }
     }
     command.addAll(List.of("-cp", System.getProperty("java.class.path"),
         SluiceCommand.class.getName(), "run", "--quiet",

@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -19,8 +20,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * with {@code --consumers N} as a real {@code sluice} process whose N consumers are real
  * {@code sluice run} processes competing for the queue.
  */
-@Timeout(300)   // server start, up to four JVMs starting on a busy machine, short runs
+@Timeout(600)   // server start, up to four JVMs starting on a busy machine, short runs
 class DemoViaSqsTest {
+
+  /** A demo's four JVMs can take minutes to start on a loaded machine: a generous bound. */
+  private static final Duration DEMO_LIMIT = Duration.ofMinutes(4);
 
   @TempDir
   Path dir;
@@ -71,7 +75,7 @@ class DemoViaSqsTest {
         "--consumers", "" + consumers, "--workers", "" + workers,
         "--events", "6", "--interval", "100ms", "--work", "1s");
 
-    assertThat(demo.awaitExit()).as(String.join("\n", demo.err())).isZero();
+    assertThat(demo.awaitExit(DEMO_LIMIT)).as(String.join("\n", demo.err())).isZero();
     List<String> lines = demo.out();
     onlyLine(lines, String.format(Locale.ROOT, "main: Starting %d consumer %s \\(sluice run, "
         + "%d %s each\\) on queue demo-events", consumers, consumers == 1 ? "process"
@@ -128,7 +132,7 @@ class DemoViaSqsTest {
     SluiceProcess demo = SluiceProcess.start(dir, "demo", "--via", "sqs", "--consumers", "2",
         "--workers", "1", "--events", "2", "--interval", "10ms", "--work", "100ms", "--quiet");
 
-    assertThat(demo.awaitExit()).as(String.join("\n", demo.err())).isZero();
+    assertThat(demo.awaitExit(DEMO_LIMIT)).as(String.join("\n", demo.err())).isZero();
     assertThat(demo.out()).first().asString().startsWith("2 events in ");
     assertThat(demo.out()).noneMatch(l -> l.startsWith("main: ") || l.contains("processing"))
         .contains("duplicates: 0 (2 results for 2 events); left in the queue: 0 waiting, "
