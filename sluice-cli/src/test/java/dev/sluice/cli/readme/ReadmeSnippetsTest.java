@@ -123,6 +123,14 @@ class ReadmeSnippetsTest {
     SCENARIOS.put("-Dsluice.docs.images=", "readmeImagesCommandNamesTestsThatMakeThem");
     SCENARIOS.put("./sluice plan --rate 1/s --service 5s", "planPrintsTheReadmesSampleExactly");
     SCENARIOS.put("--workers auto --ordering ordered", "workersAutoGrowsThePoolAndKeepsOrder");
+    // SQS and competing consumers (scenarios at the end of the class)
+    SCENARIOS.put("sqs://jobs?region=eu-west-1&visibility=30s",
+        "sqsRunnerScoresJobsFromAQueueIntoAQueue");
+    SCENARIOS.put("orders.fifo", "sqsFifoRunnerKeepsEachGroupInOrder");
+    SCENARIOS.put("SqsSource.builder().endpoint(aws)",
+        "sqsLibrarySnippetWorksJobsIntoResultsAndDeadLetters");
+    SCENARIOS.put("./sluice demo --via sqs --consumers 5",
+        "sqsDemoRunsTheArticlesTwoOptionsSideBySide");
   }
 
   private static final Duration RUN_LIMIT = Duration.ofSeconds(90);
@@ -955,5 +963,240 @@ class ReadmeSnippetsTest {
   private static boolean onPath(String command) {
     return java.util.Arrays.stream(System.getenv("PATH").split(":"))
         .anyMatch(d -> Files.isExecutable(Path.of(d, command)));
+  }
+
+  // ================================================================ SQS and competing consumers
+  // README.md's "SQS and competing consumers" section, against an embedded ElasticMQ on a free
+  // 127.0.0.1 port. Substitutions: eu-west-1 and the AWS queue URL become that server (region
+  // us-east-1 plus its endpoint); credentials are ElasticMQ's dummy ones, given as the README
+  // says, through the AWS SDK's default chain (the environment, or the test JVM's aws.*
+  // system properties for the test's own client).
+
+  /** ElasticMQ's dummy credentials, for a snippet's environment. */
+  private static final Map<String, String> SQS_CREDENTIALS =
+      Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test");
+
+  /** An embedded ElasticMQ and a client of it, for one scenario. */
+  private static final class ReadmeSqs implements AutoCloseable {
+    final dev.sluice.sqs.server.EmbeddedSqsServer server =
+        dev.sluice.sqs.server.EmbeddedSqsServer.start(0, Duration.ofSeconds(60));
+    final software.amazon.awssdk.services.sqs.SqsClient client =
+        software.amazon.awssdk.services.sqs.SqsClient.builder()
+            .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+            .endpointOverride(server.endpoint()).build();
+
+    /** Where a README URI's {@code region=eu-west-1} points instead. */
+    String at() {
+      return "region=us-east-1&endpoint=" + server.endpoint();
+    }
+
+    String create(String queue) {
+      Map<software.amazon.awssdk.services.sqs.model.QueueAttributeName, String> attributes =
+          queue.endsWith(".fifo")
+              ? Map.of(software.amazon.awssdk.services.sqs.model.QueueAttributeName.FIFO_QUEUE,
+                  "true")
+              : Map.of();
+      return client.createQueue(b -> b.queueName(queue).attributes(attributes)).queueUrl();
+    }
+
+    void send(String url, String body, String group) {
+      client.sendMessage(b -> {
+        b.queueUrl(url).messageBody(body);
+        if (group != null) {
+          b.messageGroupId(group).messageDeduplicationId(body);
+        }
+      });
+    }
+
+    /**
+     * Receives and deletes what is there now into {@code into}: each body, with
+     * {@code " cause=ERROR"} added where a dead letter's sluice-error attribute is, and
+     * {@code "GROUP "} before it on a FIFO queue.
+     */
+    void drain(String url, List<String> into) {
+      var got = client.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10)
+          .waitTimeSeconds(1).messageAttributeNames("All")
+          .messageSystemAttributeNamesWithStrings("MessageGroupId")).messages();
+      for (var m : got) {
+        String group = m.attributesAsStrings().get("MessageGroupId");
+        var cause = m.messageAttributes().get(dev.sluice.sqs.SqsSink.ERROR_ATTRIBUTE);
+        into.add((group == null ? "" : group + " ") + m.body()
+            + (cause == null ? "" : " cause=" + cause.stringValue()));
+        client.deleteMessage(b -> b.queueUrl(url).receiptHandle(m.receiptHandle()));
+      }
+    }
+
+    /** Messages waiting plus received and not deleted. */
+    long left(String url) {
+      Map<String, String> a = client.getQueueAttributes(b -> b.queueUrl(url)
+          .attributeNamesWithStrings("ApproximateNumberOfMessages",
+              "ApproximateNumberOfMessagesNotVisible")).attributesAsStrings();
+      return Long.parseLong(a.get("ApproximateNumberOfMessages"))
+          + Long.parseLong(a.get("ApproximateNumberOfMessagesNotVisible"));
+    }
+
+    @Override
+    public void close() {
+      client.close();
+      server.close();
+    }
+  }
+
+  /**
+   * The competing-consumer run: every job on {@code jobs} is scored into {@code scores} and
+   * deleted; SIGTERM drains and exits 0. The README's AWS_PROFILE stays: the environment's keys
+   * come first in the default chain.
+   */
+  @Test
+  void sqsRunnerScoresJobsFromAQueueIntoAQueue() throws Exception {
+    Sandbox sandbox = new Sandbox(dir);
+    sandbox.scorer();
+    try (ReadmeSqs sqs = new ReadmeSqs()) {
+      String jobs = sqs.create("jobs");
+      String scores = sqs.create("scores");
+      String dead = sqs.create("jobs-dead");
+      for (int i = 1; i <= 5; i++) {
+        sqs.send(jobs, "job-" + i, null);
+      }
+      Readme.Block block = README.block("sqs://jobs?region=eu-west-1&visibility=30s")
+          .replace("region=eu-west-1", sqs.at());
+      List<String> results = new CopyOnWriteArrayList<>();
+      try (Child run = sandbox.sh(block, SQS_CREDENTIALS)) {
+        run.awaitUntil(RUN_LIMIT, "5 scores", () -> {
+          sqs.drain(scores, results);
+          return results.size() >= 5;
+        });
+        assertThat(results).containsExactlyInAnyOrder("scored job-1", "scored job-2",
+            "scored job-3", "scored job-4", "scored job-5");
+        run.awaitUntil(Duration.ofSeconds(30), "every job deleted", () -> sqs.left(jobs) == 0);
+
+        run.terminateSluice();
+        assertThat(run.awaitExit(Duration.ofSeconds(60))).as("%s", run).isZero();
+      }
+      assertThat(sqs.left(dead)).isZero();
+    }
+  }
+
+  /**
+   * The FIFO run: three groups' orders, scored into a FIFO queue under the same group ids,
+   * each group in the order it was sent. The queue's AWS URL becomes ElasticMQ's (its host is
+   * then the endpoint; the region comes from AWS_REGION).
+   */
+  @Test
+  void sqsFifoRunnerKeepsEachGroupInOrder() throws Exception {
+    Sandbox sandbox = new Sandbox(dir);
+    sandbox.scorer();
+    try (ReadmeSqs sqs = new ReadmeSqs()) {
+      String orders = sqs.create("orders.fifo");
+      String scores = sqs.create("scores.fifo");
+      Map<String, List<String>> expected = new LinkedHashMap<>();
+      for (int i = 1; i <= 4; i++) {
+        for (String group : List.of("alice", "bob", "carol")) {
+          sqs.send(orders, group + "-" + i, group);
+          expected.computeIfAbsent(group, g -> new ArrayList<>())
+              .add(group + " scored " + group + "-" + i);
+        }
+      }
+      Readme.Block block = README.block("orders.fifo")
+          .replace("https://sqs.eu-west-1.amazonaws.com/123456789012/orders.fifo", orders)
+          .replace("region=eu-west-1", sqs.at());
+      Map<String, String> env = new LinkedHashMap<>(SQS_CREDENTIALS);
+      env.put("AWS_REGION", "us-east-1");
+      List<String> results = new CopyOnWriteArrayList<>();
+      try (Child run = sandbox.sh(block, env)) {
+        run.awaitUntil(RUN_LIMIT, "12 scores", () -> {
+          sqs.drain(scores, results);
+          return results.size() >= 12;
+        });
+        expected.forEach((group, inOrder) -> assertThat(results)
+            .filteredOn(r -> r.startsWith(group + " ")).as("group %s", group)
+            .containsExactlyElementsOf(inOrder));
+
+        run.terminateSluice();
+        assertThat(run.awaitExit(Duration.ofSeconds(60))).as("%s", run).isZero();
+      }
+    }
+  }
+
+  /** The library fragment: jobs worked into results, the poison one dead-lettered with cause. */
+  @Test
+  void sqsLibrarySnippetWorksJobsIntoResultsAndDeadLetters() throws Exception {
+    Sandbox sandbox = new Sandbox(dir);
+    try (ReadmeSqs sqs = new ReadmeSqs()) {
+      String jobs = sqs.create("jobs");
+      String results = sqs.create("results");
+      String dead = sqs.create("jobs-dead");
+      Readme.Block block = README.block("SqsSource.builder().endpoint(aws)")
+          .replace(".region(\"eu-west-1\")", ".region(\"us-east-1\").endpointOverride("
+              + "java.net.URI.create(\"" + sqs.server.endpoint() + "\"))");
+      sandbox.file("Snippet.java", JavaFragment.program(block,
+          "source.ready().get(30, java.util.concurrent.TimeUnit.SECONDS);"));
+      sandbox.compile("Snippet.java");
+      try (Child run = sandbox.java("README block at line " + block.line() + " (java)",
+          SQS_CREDENTIALS, List.of(), "Snippet")) {
+        run.awaitOutLine(RUN_LIMIT, JavaFragment.STARTED::equals);
+        for (String job : List.of("job-1", "job-2", "poison")) {
+          sqs.send(jobs, job, null);
+        }
+        List<String> worked = new CopyOnWriteArrayList<>();
+        List<String> deadLetters = new CopyOnWriteArrayList<>();
+        run.awaitUntil(RUN_LIMIT, "2 results and a dead letter", () -> {
+          sqs.drain(results, worked);
+          sqs.drain(dead, deadLetters);
+          return worked.size() >= 2 && deadLetters.size() >= 1;
+        });
+        assertThat(worked).containsExactlyInAnyOrder("worked job-1", "worked job-2");
+        assertThat(deadLetters).singleElement().asString()
+            .startsWith("poison cause=").contains("cannot work on poison");
+        run.awaitUntil(Duration.ofSeconds(30), "every job deleted", () -> sqs.left(jobs) == 0);
+
+        run.closeInput();
+        assertThat(run.awaitExit(Duration.ofSeconds(60))).as("%s", run).isZero();
+      }
+    }
+  }
+
+  /**
+   * The two demos, as written (about 15 s each plus the start of six JVMs, then two; not
+   * started early with the slow ones, as those JVMs' start would slow every other scenario):
+   * both do every event once, with nothing left in the queue; five consumers share the events,
+   * one consumer does them all. The sample output's summary lines have the real output's shape.
+   */
+  @Test
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)   // two runs of 15 s, eight JVMs starting
+  void sqsDemoRunsTheArticlesTwoOptionsSideBySide() {
+    List<String> out;
+    String run;                                       // what it printed, for the messages
+    try (Child demo = new Sandbox(dir).sh(README.block("./sluice demo --via sqs --consumers 5"),
+        Map.of())) {
+      assertThat(demo.awaitExit(Duration.ofSeconds(280))).as("%s", demo).isZero();
+      out = demo.out();
+      run = demo.toString();
+    }
+    assertThat(out).as("%s", run).filteredOn(l -> l.startsWith("duplicates: "))
+        .containsExactly(
+            "duplicates: 0 (10 results for 10 events); left in the queue: 0 waiting, 0 "
+                + "received and not deleted",
+            "duplicates: 0 (10 results for 10 events); left in the queue: 0 waiting, 0 "
+                + "received and not deleted");
+    List<String> consumers = out.stream().filter(l -> l.startsWith("consumers: ")).toList();
+    assertThat(consumers).as("%s", run).hasSize(2);
+    Matcher five = Pattern.compile("consumers: 5 processes × 1 worker: consumer-1 (\\d+) "
+        + "events, consumer-2 (\\d+), consumer-3 (\\d+), consumer-4 (\\d+), consumer-5 (\\d+)")
+        .matcher(consumers.get(0));
+    assertThat(five.matches()).as(consumers.get(0)).isTrue();
+    assertThat(IntStream.rangeClosed(1, 5).map(g -> Integer.parseInt(five.group(g))).sum())
+        .isEqualTo(10);
+    assertThat(consumers.get(1)).isEqualTo("consumers: 1 process × 5 workers: consumer-1 10 "
+        + "events");
+    Readme.Block sample = README.blocks().get(README.blocks().indexOf(
+        README.block("./sluice demo --via sqs --consumers 5")) + 1);
+    for (String prefix : List.of("main: Starting 5 consumer processes", "10 events in ",
+        "wall time ", "workers busy ", "consumers: 5 processes × 1 worker: ",
+        "duplicates: 0 (10 results for 10 events)", "via SQS: embedded ElasticMQ on ")) {
+      assertThat(sample.text().lines()).as("README line %d's sample", sample.line())
+          .anyMatch(l -> l.startsWith(prefix));
+      assertThat(out).as("%s", run).anyMatch(l -> l.startsWith(prefix));
+    }
   }
 }
