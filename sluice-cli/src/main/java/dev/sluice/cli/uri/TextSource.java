@@ -1,6 +1,7 @@
 package dev.sluice.cli.uri;
 
 import dev.sluice.Message;
+import dev.sluice.spi.SourceBacklog;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
@@ -8,7 +9,8 @@ import java.util.concurrent.Flow;
 /**
  * A broker source's byte payloads as UTF-8 text for the command's workers, with a failure
  * before the source first connected turned into one sentence naming the server. Signals pass
- * straight through on the source's own threads; acks go to the original message. Stateless.
+ * straight through on the source's own threads; acks go to the original message, and the
+ * source's backlog (a Kafka consumer's lag) to the capacity model. Stateless.
  */
 final class TextSource {
 
@@ -21,30 +23,45 @@ final class TextSource {
    */
   static Flow.Publisher<Message<String>> utf8(Flow.Publisher<Message<byte[]>> source,
       CompletableFuture<?> connected, String target) {
-    return subscriber -> source.subscribe(new Flow.Subscriber<Message<byte[]>>() {
-      @Override
-      public void onSubscribe(Flow.Subscription subscription) {
-        subscriber.onSubscribe(subscription);
-      }
+    return new Utf8(source, connected, target);
+  }
 
-      @Override
-      public void onNext(Message<byte[]> message) {
-        subscriber.onNext(message.withPayload(
-            new String(message.payload(), StandardCharsets.UTF_8)));
-      }
+  /** The decoding publisher; passes on the backlog its source reports (see SourceBacklog). */
+  private record Utf8(Flow.Publisher<Message<byte[]>> source, CompletableFuture<?> connected,
+      String target) implements Flow.Publisher<Message<String>>, SourceBacklog {
 
-      @Override
-      public void onError(Throwable error) {
-        boolean connecting = !connected.isDone() || connected.isCompletedExceptionally();
-        subscriber.onError(connecting
-            ? new ConnectionFailedException(ConnectionFailures.describe(target, error))
-            : error);
-      }
+    @Override
+    public long backlog() {
+      return SourceBacklog.of(source);
+    }
 
-      @Override
-      public void onComplete() {
-        subscriber.onComplete();
-      }
-    });
+    @Override
+    public void subscribe(Flow.Subscriber<? super Message<String>> subscriber) {
+      source.subscribe(new Flow.Subscriber<Message<byte[]>>() {
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+          subscriber.onSubscribe(subscription);
+        }
+
+        @Override
+        public void onNext(Message<byte[]> message) {
+          subscriber.onNext(message.withPayload(
+              new String(message.payload(), StandardCharsets.UTF_8)));
+        }
+
+        @Override
+        public void onError(Throwable error) {
+          boolean connecting = !connected.isDone() || connected.isCompletedExceptionally();
+          subscriber.onError(connecting
+              ? new ConnectionFailedException(ConnectionFailures.describe(target, error))
+              : error);
+        }
+
+        @Override
+        public void onComplete() {
+          subscriber.onComplete();
+        }
+      });
+    }
   }
 }
