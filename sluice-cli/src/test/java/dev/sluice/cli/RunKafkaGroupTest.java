@@ -64,14 +64,17 @@ class RunKafkaGroupTest {
         SluiceProcess a = member(members, kafka, "A", "a");
         SluiceProcess b = member(members, kafka, "B", "b");
         SluiceProcess c = member(members, kafka, "C", "c");
+        long started = System.nanoTime();
+        produce(broker.bootstrapServers());          // while the members start
+        long produced = System.nanoTime();
         for (SluiceProcess m : List.of(a, b, c)) {
           awaitConsuming(m);
         }
-        produce(broker.bootstrapServers());
-        long produced = System.nanoTime();
+        long joined = System.nanoTime();
 
         await().atMost(LONG).pollInterval(Duration.ofMillis(100))
             .until(() -> sum(endOffsets(admin, "results")) >= RECORDS / 4);
+        long killed = System.nanoTime();
         b.kill();
         assertThat(b.awaitExit()).isEqualTo(137);
         Map<TopicPartition, OffsetAndMetadata> committedAtKill = committed(admin);
@@ -95,15 +98,23 @@ class RunKafkaGroupTest {
         }
 
         List<String> results = readAll(broker.bootstrapServers(), endOffsets(admin, "results"));
-        check(results, committedAtKill, start, produced, processed);
+        System.out.printf("sluice run group: broker and topics %.1f s, %d records produced "
+            + "%.1f s, three members consuming %.1f s, B killed %.1f s, all committed %.1f s, "
+            + "members drained and read back %.1f s (from the start)%n", secs(start, started),
+            RECORDS, secs(start, produced), secs(start, joined), secs(start, killed),
+            secs(start, processed), secs(start, System.nanoTime()));
+        check(results, committedAtKill);
       } finally {
         members.forEach(SluiceProcess::close);
       }
     }
   }
 
-  private void check(List<String> results, Map<TopicPartition, OffsetAndMetadata> committedAtKill,
-      long start, long produced, long processed) {
+  private static double secs(long from, long to) {
+    return (to - from) / 1e9;
+  }
+
+  private void check(List<String> results, Map<TopicPartition, OffsetAndMetadata> committedAtKill) {
     Map<String, Set<String>> doneBy = new HashMap<>();            // KEY:SEQ -> members
     Map<String, Long> lastOffset = new HashMap<>();              // MEMBER/KEY -> offset
     long window = 0;
@@ -128,11 +139,9 @@ class RunKafkaGroupTest {
     long duplicates = results.size() - doneBy.size();
     Set<String> twice = doneBy.entrySet().stream()
         .filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey).collect(Collectors.toSet());
-    System.out.printf("sluice run group: %d records, %d results, %d lost, %d duplicates (all "
-        + "from the killed member's finished-but-uncommitted window of %d); produced after "
-        + "%.1f s, all committed after %.1f s%n", RECORDS, results.size(),
-        RECORDS - doneBy.size(), duplicates, window, (produced - start) / 1e9,
-        (processed - start) / 1e9);
+    System.out.printf("sluice run group: %d records, %d results, %d lost, %d duplicates (the "
+        + "killed member's finished-but-uncommitted window: %d)%n", RECORDS, results.size(),
+        RECORDS - doneBy.size(), duplicates, window);
     Set<String> missing = IntStream.range(0, RECORDS).mapToObj(RunKafkaGroupTest::payload)
         .filter(p -> !doneBy.containsKey(p)).collect(Collectors.toSet());
     assertThat(missing).as("records lost").isEmpty();
