@@ -56,6 +56,11 @@ import org.slf4j.LoggerFactory;
  * (the member was fenced) nothing can be committed and everything is abandoned. Acks that
  * arrive later land in the old partition state and change nothing.
  *
+ * <p><b>Lag.</b> Every 250 ms the loop publishes, per owned partition, the end offset minus
+ * the next offset not yet handed on, from end offsets that {@link EndOffsets} fetches with an
+ * admin client in the background (the consumer does not fetch a paused partition, so its own
+ * lag would stand still). Readers on other threads see immutable snapshots.
+ *
  * <p><b>Shutdown.</b> When the subscriber cancels or {@link #stop()} is called, the loop stops
  * handing records on, waits up to the close timeout for every delivered record to be acked or
  * nacked (polling meanwhile), commits, and closes the consumer.
