@@ -8,6 +8,9 @@ cd "$(dirname "$0")/../.."
 ./mvnw -B -q -pl sluice-kafka -am test-compile
 ./mvnw -B -q -pl sluice-kafka -am dependency:build-classpath \
   -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+# The sibling modules from this tree's build, not whatever SNAPSHOT jars ~/.m2 holds.
+deps=$(tr ':' '\n' < sluice-kafka/target/bench.classpath | grep -v '/dev/sluice/' | paste -sd: -)
+own=sluice-core/target/classes:sluice-kafka-broker/target/classes
 exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-  -cp "$(cat sluice-kafka/target/bench.classpath):sluice-kafka/target/classes:sluice-kafka/target/test-classes" \
+  -cp "$own:sluice-kafka/target/classes:sluice-kafka/target/test-classes:$deps" \
   dev.sluice.kafka.KafkaThroughputBenchmark "${1:-200000}" "${2:-5}" "${3:-4000}"

@@ -31,6 +31,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class KafkaThroughputBenchmark {
 
+  /** The no-op pipeline's window; {@code -Dbench.maxInFlight=N}, default the engine's (32). */
+  private static final int MAX_IN_FLIGHT = Integer.getInteger("bench.maxInFlight", 0);
+
   private KafkaThroughputBenchmark() {
   }
 
@@ -69,16 +72,21 @@ public final class KafkaThroughputBenchmark {
     TestKafka.produce("bench-work", workN, i -> "k" + (i % 64), i -> payload);
     double ideal = workN * 0.001 / 2;
     List<Double> efficiency = new ArrayList<>();
+    List<Double> threads = new ArrayList<>();
     for (int round = 1; round <= rounds; round++) {
       int r = round;
       double took = work(workN, "work-" + r);
+      double bareTook = bareThreads(workN);
       efficiency.add(ideal / took);
-      System.out.printf(Locale.ROOT, "work round %d: %.2f s, %.2f of the 2-worker ideal%n",
-          round, took, ideal / took);
+      threads.add(ideal / bareTook);
+      System.out.printf(Locale.ROOT, "work round %d: Sluice %.2f s, %.2f of the 2-worker ideal; "
+          + "two bare threads on an in-memory list %.2f s, %.2f%n", round, took, ideal / took,
+          bareTook, ideal / bareTook);
     }
     System.out.printf(Locale.ROOT, "1 ms CPU work, 1 partition, 2 workers, BY_KEY: min %.2f, "
-        + "median %.2f of the 2-worker ideal (%.2f s for %d records)%n",
-        Collections.min(efficiency), median(efficiency), ideal, workN);
+        + "median %.2f of the 2-worker ideal (%.2f s for %d records); two bare threads without "
+        + "Kafka in the same rounds: min %.2f, median %.2f%n", Collections.min(efficiency),
+        median(efficiency), ideal, workN, Collections.min(threads), median(threads));
     System.exit(0);
   }
 
@@ -117,6 +125,7 @@ public final class KafkaThroughputBenchmark {
         .topics("bench").group(group).stopAfter(n).build();
     AtomicLong first = new AtomicLong();
     Pipeline pipeline = Sluice.from(source).workers(2)
+        .maxInFlight(MAX_IN_FLIGHT > 0 ? MAX_IN_FLIGHT : 32)
         .process(p -> {
           if (first.get() == 0) {
             first.compareAndSet(0, System.nanoTime());
@@ -137,18 +146,43 @@ public final class KafkaThroughputBenchmark {
     Pipeline pipeline = Sluice.from(source).workers(2).ordering(Ordering.BY_KEY)
         .process(p -> {
           first.compareAndSet(0, System.nanoTime());
-          long end = System.nanoTime() + 1_000_000;
-          long x = 0;
-          while (System.nanoTime() < end) {
-            x += p.length;                     // 1 ms of CPU
-          }
-          return x;
+          return burn(1_000_000) + p.length;         // 1 ms of CPU
         })
         .to(Sinks.discard()).start();
     pipeline.awaitCompletion();
     double took = (System.nanoTime() - first.get()) / 1e9;
     source.close();
     return took;
+  }
+
+  /**
+   * The machine's own ceiling for the work in this round: two plain threads taking the same
+   * number of 1 ms tasks from a shared counter, no Kafka and no pipeline.
+   */
+  private static double bareThreads(int n) throws InterruptedException {
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    Runnable worker = () -> {
+      while (next.getAndIncrement() < n) {
+        burn(1_000_000);
+      }
+    };
+    long start = System.nanoTime();
+    Thread a = new Thread(worker);
+    Thread b = new Thread(worker);
+    a.start();
+    b.start();
+    a.join();
+    b.join();
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  private static long burn(long nanos) {
+    long end = System.nanoTime() + nanos;
+    long x = 0;
+    while (System.nanoTime() < end) {
+      x++;
+    }
+    return x;
   }
 
   private static double median(List<Double> values) {
