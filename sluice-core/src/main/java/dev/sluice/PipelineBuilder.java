@@ -28,7 +28,8 @@ public final class PipelineBuilder<T, R> {
   private static final Logger DEAD_LETTER_LOG = LoggerFactory.getLogger("dev.sluice.DeadLetters");
 
   private final Flow.Publisher<Message<T>> source;
-  private int workers = Runtime.getRuntime().availableProcessors();
+  private Workers workers = Workers.fixed(Runtime.getRuntime().availableProcessors());
+  private int fixedWorkers = workers.min();
   private Integer maxInFlight;
   private Ordering ordering = Ordering.UNORDERED;
   private Function<? super Message<T>, ?> keyFunction = Message::key;
@@ -54,7 +55,17 @@ public final class PipelineBuilder<T, R> {
 
   /** Worker threads, each running one message at a time (default: available processors). */
   public PipelineBuilder<T, R> workers(int workers) {
-    this.workers = workers;
+    this.fixedWorkers = workers;
+    this.workers = null;
+    return this;
+  }
+
+  /**
+   * A fixed pool ({@link Workers#fixed}) or an adaptive one that follows the load
+   * ({@link Workers#adaptive}: see there how it grows and shrinks).
+   */
+  public PipelineBuilder<T, R> workers(Workers workers) {
+    this.workers = Objects.requireNonNull(workers, "workers");
     return this;
   }
 
@@ -108,7 +119,8 @@ public final class PipelineBuilder<T, R> {
    * <p>{@code perWorker} is called once by each worker, on that worker's thread, before its
    * first message (start); the processor it returns is only ever called by that thread, so it
    * need not be thread-safe. If it is {@link AutoCloseable}, the worker closes it on the same
-   * thread when it stops, after its last message (stop); a worker stuck in a message that
+   * thread when it stops, after its last message (stop): at the pipeline's end, or when an
+   * adaptive pool ({@link #workers(Workers)}) retires the worker; a worker stuck in a message that
    * ignores interruption never gets there. If {@code perWorker} throws, the attempt fails with
    * that cause (retried or dead-lettered like any failure) and the next message tries again.
    */
@@ -227,8 +239,10 @@ public final class PipelineBuilder<T, R> {
     if (processor == null && perWorker == null) {
       throw new IllegalStateException("no processor: call process(...) before start()");
     }
-    require(workers >= 1, "workers must be >= 1 but was " + workers);
-    int inFlight = maxInFlight != null ? maxInFlight : Math.max(4 * workers, 32);
+    require(workers != null || fixedWorkers >= 1,
+        "workers must be >= 1 but was " + fixedWorkers);
+    Workers pool = workers != null ? workers : Workers.fixed(fixedWorkers);
+    int inFlight = maxInFlight != null ? maxInFlight : Math.max(4 * pool.max(), 32);
     require(inFlight >= 1, "maxInFlight must be >= 1 but was " + inFlight);
     require(inFlight <= (1 << 24), "maxInFlight must be <= 16777216 but was " + inFlight);
     require(!timeout.isNegative(), "timeout must be >= 0 but was " + timeout);
@@ -246,7 +260,7 @@ public final class PipelineBuilder<T, R> {
         };
     Consumer<? super Stats> listener = filter == null || statsListener == null ? statsListener
         : stats -> statsListener.accept(stats.withSkipped(filter.skipped()));
-    return new PipelineConfig<>(input, workers, inFlight, ordering,
+    return new PipelineConfig<>(input, pool, inFlight, ordering,
         ordering == Ordering.BY_KEY ? keyFunction : null,
         (MessageProcessor<T, Object>) processor,
         (Supplier<? extends MessageProcessor<T, Object>>) (Supplier<?>) perWorker, resultSink,

@@ -46,6 +46,7 @@ import java.util.Locale;
  *                        (see {@link PipelineBuilder#partition}); not counted in
  *                        {@code received} or the rates, so the capacity figures are this
  *                        instance's own
+ * @param poolResizes     times an adaptive pool ({@link Workers#adaptive}) changed size
  */
 public record Stats(
     Duration uptime,
@@ -56,7 +57,23 @@ public record Stats(
     Duration meanService, Duration totalService, Duration serviceP50, Duration serviceP99,
     Duration endToEndP50, Duration endToEndP99,
     double utilisation, int workersNeeded, boolean fallingBehind, Capacity capacity,
-    long skipped) {
+    long skipped, long poolResizes) {
+
+  /** A snapshot of a fixed pool (never resized). */
+  public Stats(Duration uptime,
+      long received, long completed, long failed, long retried, long deadLettered, long nacked,
+      long timedOut,
+      long inFlight, long queued, int busyWorkers, int workers,
+      double arrivalRate, double completionRate,
+      Duration meanService, Duration totalService, Duration serviceP50, Duration serviceP99,
+      Duration endToEndP50, Duration endToEndP99,
+      double utilisation, int workersNeeded, boolean fallingBehind, Capacity capacity,
+      long skipped) {
+    this(uptime, received, completed, failed, retried, deadLettered, nacked, timedOut,
+        inFlight, queued, busyWorkers, workers, arrivalRate, completionRate, meanService,
+        totalService, serviceP50, serviceP99, endToEndP50, endToEndP99, utilisation,
+        workersNeeded, fallingBehind, capacity, skipped, 0);
+  }
 
   /** A snapshot of a pipeline that skips nothing (no partition). */
   public Stats(Duration uptime,
@@ -70,7 +87,7 @@ public record Stats(
     this(uptime, received, completed, failed, retried, deadLettered, nacked, timedOut,
         inFlight, queued, busyWorkers, workers, arrivalRate, completionRate, meanService,
         totalService, serviceP50, serviceP99, endToEndP50, endToEndP99, utilisation,
-        workersNeeded, fallingBehind, capacity, 0);
+        workersNeeded, fallingBehind, capacity, 0, 0);
   }
 
   /**
@@ -92,7 +109,7 @@ public record Stats(
         new Capacity(fallingBehind ? Capacity.Verdict.FALLING_BEHIND
                 : Capacity.Verdict.KEEPING_UP, arrivalRate, meanService.toNanos() / 1e9,
             arrivalRate * meanService.toNanos() / 1e9, Math.min(1, utilisation), workers,
-            workersNeeded, false), 0);
+            workersNeeded, false), 0, 0);
   }
 
   /** This snapshot with {@code skipped} messages of other partitions. */
@@ -100,7 +117,7 @@ public record Stats(
     return new Stats(uptime, received, completed, failed, retried, deadLettered, nacked,
         timedOut, inFlight, queued, busyWorkers, workers, arrivalRate, completionRate,
         meanService, totalService, serviceP50, serviceP99, endToEndP50, endToEndP99,
-        utilisation, workersNeeded, fallingBehind, capacity, skipped);
+        utilisation, workersNeeded, fallingBehind, capacity, skipped, poolResizes);
   }
 
   /**

@@ -11,14 +11,16 @@ import dev.sluice.Sink;
 import dev.sluice.Sinks;
 import dev.sluice.Sluice;
 import dev.sluice.Stats;
-import dev.sluice.cli.config.PipelineFile;
 import dev.sluice.Tap;
 import dev.sluice.Timeline;
+import dev.sluice.Workers;
+import dev.sluice.cli.config.PipelineFile;
 import dev.sluice.cli.exec.ChildEnvironment;
 import dev.sluice.cli.exec.ChildSessions;
 import dev.sluice.cli.exec.CommandWords;
 import dev.sluice.cli.exec.ExecLimits;
 import dev.sluice.cli.exec.ExecProcessor;
+import dev.sluice.cli.exec.RetiringWorker;
 import dev.sluice.cli.metrics.HealthMonitor;
 import dev.sluice.cli.metrics.MetricsServer;
 import dev.sluice.cli.uri.OpenedSource;
@@ -86,6 +88,8 @@ final class RunCommand implements Callable<Integer> {
   private static final String PIPELINE_NAME = "sluice";
   /** A worker waiting this long for its child's answer is named in the status and /health. */
   private static final Duration LONG_WAIT = Duration.ofSeconds(10);
+  /** The pipeline once started: a retiring worker asks whether it still runs. */
+  private volatile Pipeline started;
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
       description = "Read the options from this pipeline file (YAML, one key per option: "
@@ -166,15 +170,24 @@ final class RunCommand implements Callable<Integer> {
     }
     Timeline timeline = options.timeline != null ? Timeline.create() : null;
     Tap<String> tap = Tap.of(tapListeners(metrics, timeline));
-    PipelineBuilder<String, Object> builder = Sluice.from(tap.source(opened.publisher()))
+    Workers pool = options.workerPool();
+    if (children != null && options.execPipeline > 1) {
+      // --exec-pipeline N: N workers share each child, each with one line in flight
+      pool = Workers.fixed(pool.min() * options.execPipeline);
+    }
+    MessageProcessor<String, Object> tapped = tap.messageProcessor(processor);
+    PipelineBuilder<String, String> base = Sluice.from(tap.source(opened.publisher()))
         .name(PIPELINE_NAME)
-        // --exec-pipeline N: N workers share each child, each with one line in flight
-        .workers(options.workerCount() * (children != null ? options.execPipeline : 1))
+        .workers(pool)
         .retry(options.retryPolicy())
         // an --exec child times its attempts itself, from when the line is written to it
         .timeout(children != null ? Duration.ZERO : options.timeout)
-        .drainTimeout(options.drainTimeout)
-        .processMessages(tap.messageProcessor(processor));
+        .drainTimeout(options.drainTimeout);
+    ExecProcessor retiring = pool.isAdaptive() ? children : null;
+    PipelineBuilder<String, Object> builder = retiring == null ? base.processMessages(tapped)
+        // a worker the pool retires takes its child with it
+        : base.processPerWorker(() -> new RetiringWorker(tapped, retiring,
+            () -> started != null && started.state() == Pipeline.State.RUNNING));
     if (options.maxInFlight != null) {
       builder.maxInFlight(options.maxInFlight);
     }
@@ -238,16 +251,23 @@ final class RunCommand implements Callable<Integer> {
     Pipeline pipeline = null;
     SignalDrain signals = null;
     try {
+      int[] workers = {-1};       // the pool's size at the last report: the stats thread's
       builder.onStats(Duration.ofSeconds(1), stats -> {
         health.observe(stats);
+        if (workers[0] >= 0 && stats.workers() != workers[0] && !options.quiet) {
+          status.line("sluice run: workers " + workers[0] + " -> " + stats.workers() + " ("
+              + stats.capacity().describe() + ")");
+        }
+        workers[0] = stats.workers();
         status.update(stats, waits.get());
       });
       signals = SignalDrain.install(options.drainTimeout, status::line,
           exec == null ? () -> { } : exec::drainStarted);
       if (exec != null) {
-        exec.prestart(workerNames(options.workerCount()));
+        exec.prestart(workerNames(options.workerPool().min()));
       }
       pipeline = builder.start();
+      started = pipeline;
       signals.attach(pipeline);
       if (metrics != null) {
         metrics.serve(pipeline::stats);

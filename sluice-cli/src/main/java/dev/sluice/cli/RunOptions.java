@@ -70,9 +70,11 @@ final class RunOptions {
           + "'${sys:path.separator}'.")
   String classpath;
 
-  @Option(names = "--workers", paramLabel = "N",
-      description = "Workers, each with its own child for --exec (default: CPU count).")
-  Integer workers;
+  @Option(names = "--workers", paramLabel = "N|auto", converter = WorkersConverter.class,
+      description = "Workers, each with its own child for --exec (default: CPU count); "
+          + "auto grows and shrinks the pool with the load, from 1 to 4 per core "
+          + "(auto=MIN..MAX to set the bounds).")
+  dev.sluice.Workers workers;
 
   @Option(names = "--ordering", paramLabel = "MODE", defaultValue = "unordered",
       description = "unordered (default), ordered (results in arrival order) or key=EXPR "
@@ -208,9 +210,10 @@ final class RunOptions {
   @Option(names = "--quiet", description = "No status line and no summary.")
   boolean quiet;
 
-  /** {@code --workers}, or the processor count. */
-  int workerCount() {
-    return workers != null ? workers : Runtime.getRuntime().availableProcessors();
+  /** {@code --workers}, or as many as there are processors. */
+  dev.sluice.Workers workerPool() {
+    return workers != null ? workers
+        : dev.sluice.Workers.fixed(Runtime.getRuntime().availableProcessors());
   }
 
   /** {@code --password-file} if given, checked readable; else null. */
@@ -242,8 +245,9 @@ final class RunOptions {
     if (execPipeline != 1 && exec == null) {
       throw new IllegalArgumentException("--exec-pipeline goes with --exec");
     }
-    if (workers != null && workers < 1) {
-      throw new IllegalArgumentException("--workers must be >= 1 but was " + workers);
+    if (execPipeline != 1 && workers != null && workers.isAdaptive()) {
+      throw new IllegalArgumentException("--workers " + workers + " goes with --exec-pipeline 1 "
+          + "only: children shared by several workers are not resized");
     }
     if (retries < 0) {
       throw new IllegalArgumentException("--retries must be >= 0 but was " + retries);

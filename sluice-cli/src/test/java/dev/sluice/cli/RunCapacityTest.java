@@ -37,14 +37,18 @@ class RunCapacityTest {
   Path dir;
 
   private SluiceProcess start(int workers) throws IOException {
-    Path work = dir.resolve("work.sh");
-    Files.writeString(work, """
+    return start(workers, """
         #!/bin/sh
         while IFS= read -r line; do
           sleep 0.35
           echo "done $line"
         done
         """);
+  }
+
+  private SluiceProcess start(int workers, String script) throws IOException {
+    Path work = dir.resolve("work.sh");
+    Files.writeString(work, script);
     Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
     return SluiceProcess.start(dir, "run", "--source", "generate:?count=100000&interval=100ms",
         "--exec", work.toString(), "--workers", Integer.toString(workers),
@@ -101,6 +105,31 @@ class RunCapacityTest {
             Map<String, Double> scraped = scrape(metrics);
             double needed = scraped.get("sluice_workers_needed");
             return scraped.get("sluice_falling_behind") == 0.0 && needed >= 4 && needed <= 6;
+          });
+    }
+  }
+
+  @Test
+  void aSlowStartingChildWithTrivialWorkNeedsOneWorker() throws Exception {
+    // three seconds to start, then an instant answer: the start-up is not work, so the four
+    // children's first answers (12 s of waiting in all) must not count as service time
+    try (SluiceProcess run = start(4, """
+        #!/bin/sh
+        sleep 3
+        while IFS= read -r line; do
+          echo "done $line"
+        done
+        """)) {
+      String metrics = address(run);
+
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+          .until(() -> scrape(metrics).getOrDefault("sluice_messages_completed_total", 0.0)
+              >= 20);
+      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofMillis(250)).until(() -> {
+            Map<String, Double> scraped = scrape(metrics);
+            return scraped.get("sluice_workers_needed") == 1.0
+                && scraped.get("sluice_falling_behind") == 0.0;
           });
     }
   }

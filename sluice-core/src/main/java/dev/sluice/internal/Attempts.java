@@ -51,8 +51,8 @@ final class Attempts<T> {
     this.lifecycle = lifecycle;
     this.settlement = settlement;
     this.timer = timer;
-    this.pool = new WorkerPool<>(this::work, config.workers(), config.maxInFlight(),
-        config.name());
+    this.pool = new WorkerPool<>(this::work, config.workers().min(), config.workers().max(),
+        config.maxInFlight(), config.name());
     this.queue = pool.queue;
   }
 
@@ -137,7 +137,7 @@ final class Attempts<T> {
     }
     long end = stats.now();
     worker.end();
-    stats.onAttempt(end - start);
+    stats.onAttempt(end - start, !worker.excludeAttempt);
     if (!envelope.finishRun(run)) {
       envelope.awaitRelease(run);   // the watchdog or a stop took this run and interrupted us
       Thread.interrupted();

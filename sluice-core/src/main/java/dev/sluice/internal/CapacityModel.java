@@ -25,9 +25,8 @@ final class CapacityModel {
 
   /** One observation of the pipeline, taken by the stats timer. */
   record Sample(long nanos, long received, long attempts, long serviceNanos, int busy,
-      boolean saturated, long sourceBacklog) {}
+      int workers, boolean saturated, long sourceBacklog) {}
 
-  private final int workers;
   private final long windowNanos;
   private final long holdNanos;
   private final ArrayDeque<Sample> window = new ArrayDeque<>();
@@ -35,15 +34,14 @@ final class CapacityModel {
   private Verdict pending;
   private long pendingSince;
 
-  CapacityModel(int workers, Duration window, Duration hold) {
-    this.workers = workers;
+  CapacityModel(Duration window, Duration hold) {
     this.windowNanos = window.toNanos();
     this.holdNanos = hold.toNanos();
-    this.current = Capacity.warmingUp(workers);
+    this.current = Capacity.warmingUp(0);
   }
 
-  CapacityModel(int workers) {
-    this(workers, Duration.ofSeconds(10), Duration.ofSeconds(3));
+  CapacityModel() {
+    this(Duration.ofSeconds(10), Duration.ofSeconds(3));
   }
 
   /** Adds a sample (taken at least a few ms after the previous one) and re-evaluates. */
@@ -75,8 +73,12 @@ final class CapacityModel {
   private void evaluate(Sample last) {
     Sample first = window.peekFirst();
     double seconds = (last.nanos() - first.nanos()) / 1e9;
+    int workers = last.workers();
     if (last.attempts() == 0 || seconds <= 0) {
-      return;                                   // nothing finished yet: still warming up
+      if (current.verdict() == Verdict.WARMING_UP) {
+        current = Capacity.warmingUp(workers);  // nothing finished yet: still warming up
+      }
+      return;
     }
     long windowAttempts = last.attempts() - first.attempts();
     double service = windowAttempts > 0
@@ -84,14 +86,16 @@ final class CapacityModel {
         : last.serviceNanos() / 1e9 / last.attempts();
     double intake = (last.received() - first.received()) / seconds;
     double busySum = 0;
+    double workerSum = 0;
     int saturatedSamples = 0;
     for (Sample s : window) {
       busySum += s.busy();
+      workerSum += s.workers();
       if (s.saturated()) {
         saturatedSamples++;
       }
     }
-    double utilisation = Math.min(1.0, busySum / window.size() / workers);
+    double utilisation = Math.min(1.0, busySum / workerSum);
 
     double arrivals;
     boolean lowerBound;

@@ -60,11 +60,12 @@ public final class Engine<T> implements Pipeline, StatsRecorder.Gauges {
   private final Attempts<T> attempts;
   private final Admission<T> admission;
   private final KeyLanes<T> lanes;
+  private final PoolResizer resizer;
   private final CompletableFuture<Stats> completion = new CompletableFuture<>();
 
   private Engine(PipelineConfig<T> config) {
     this.config = config;
-    this.stats = new StatsRecorder(config.ticker(), this, config.workers());
+    this.stats = new StatsRecorder(config.ticker(), this, config.workers().max());
     this.timer = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, config.name() + "-timer");
       t.setDaemon(true);
@@ -82,6 +83,8 @@ public final class Engine<T> implements Pipeline, StatsRecorder.Gauges {
     this.admission = new Admission<>(config, stats, lifecycle, demand, lanes, attempts,
         settlement, this::fail, this::endOfSource);
     this.lanes = lanes;
+    this.resizer = config.workers().isAdaptive()
+        ? new PoolResizer(attempts.pool, config.workers(), stats, config.name()) : null;
   }
 
   /** Starts the workers and the timer, then subscribes to the source. */
@@ -103,6 +106,10 @@ public final class Engine<T> implements Pipeline, StatsRecorder.Gauges {
     if (config.statsListener() != null) {
       long every = config.statsInterval().toNanos();
       timer.scheduleAtFixedRate(this::publishStats, every, every, TimeUnit.NANOSECONDS);
+    }
+    if (resizer != null) {
+      timer.scheduleAtFixedRate(this::resize, sampleMillis, 2 * sampleMillis,
+          TimeUnit.MILLISECONDS);
     }
     if (!config.timeout().isZero()) {
       long every = Math.max(TimeUnit.MILLISECONDS.toNanos(1),
@@ -202,6 +209,17 @@ public final class Engine<T> implements Pipeline, StatsRecorder.Gauges {
       lanes.drainWaiting().forEach(settlement::abandon);
     }
     attempts.stopAll();
+  }
+
+  private void resize() {
+    if (lifecycle.isDraining()) {
+      return;                     // a draining pipeline takes no more: its size no longer matters
+    }
+    try {
+      resizer.tick();
+    } catch (RuntimeException | OutOfMemoryError e) {
+      LOG.warn("the worker pool could not be resized: {}", e.toString());
+    }
   }
 
   private void publishStats() {
@@ -304,6 +322,27 @@ public final class Engine<T> implements Pipeline, StatsRecorder.Gauges {
   @Override
   public int busyWorkers() {
     return attempts == null ? 0 : attempts.pool.busy();
+  }
+
+  @Override
+  public int workers() {
+    return attempts == null ? config.workers().min() : attempts.pool.size();
+  }
+
+  @Override
+  public long poolResizes() {
+    return resizer == null ? 0 : resizer.resizes();
+  }
+
+  /**
+   * Called from inside a processor, on a worker's thread: the attempt it is running is left out
+   * of the service time (see {@code ServiceTime}). Elsewhere it does nothing.
+   */
+  public static void excludeCurrentAttemptFromServiceTime() {
+    Worker worker = Worker.current();
+    if (worker != null) {
+      worker.excludeAttempt = true;
+    }
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.sluice.RetryPolicy;
 import dev.sluice.Sink;
 import dev.sluice.Stats;
 import dev.sluice.Ticker;
+import dev.sluice.Workers;
 import java.time.Duration;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
@@ -22,7 +23,7 @@ import java.util.function.Supplier;
  */
 public record PipelineConfig<T>(
     Flow.Publisher<Message<T>> source,
-    int workers,
+    Workers workers,
     int maxInFlight,
     Ordering ordering,
     Function<? super Message<T>, ?> keyFunction,

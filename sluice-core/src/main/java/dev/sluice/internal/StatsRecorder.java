@@ -39,6 +39,14 @@ final class StatsRecorder {
     default long sourceBacklog() {
       return -1;
     }
+
+    /** The workers taking messages now (an adaptive pool's size changes). */
+    int workers();
+
+    /** Times an adaptive pool changed size. */
+    default long poolResizes() {
+      return 0;
+    }
   }
 
   private static final int WINDOW = 20;
@@ -56,7 +64,6 @@ final class StatsRecorder {
   private final LatencyHistogram endToEnd;
   private final Ticker ticker;
   private final Gauges gauges;
-  private final int workers;
   private final long startNanos;
 
   // the sample ring: written only by the timer thread, read under this object's monitor
@@ -67,13 +74,13 @@ final class StatsRecorder {
   private final long[] sampleAttempts = new long[WINDOW];
   private int samples;
 
-  StatsRecorder(Ticker ticker, Gauges gauges, int workers) {
+  /** @param maxWorkers the most workers the pool may have (sizes the histograms' stripes) */
+  StatsRecorder(Ticker ticker, Gauges gauges, int maxWorkers) {
     this.ticker = ticker;
     this.gauges = gauges;
-    this.workers = workers;
-    this.capacity = new CapacityModel(workers);
-    this.service = new LatencyHistogram(workers + 2);
-    this.endToEnd = new LatencyHistogram(workers + 2);
+    this.capacity = new CapacityModel();
+    this.service = new LatencyHistogram(maxWorkers + 2);
+    this.endToEnd = new LatencyHistogram(maxWorkers + 2);
     this.startNanos = ticker.nanoTime();
     sample();
   }
@@ -82,10 +89,31 @@ final class StatsRecorder {
     return ticker.nanoTime();
   }
 
-  void onAttempt(long nanos) {
-    serviceNanos.add(nanos);
-    attempts.increment();
-    service.record(nanos);
+  /**
+   * An attempt ended after {@code nanos}. One its processor said was not work (an external
+   * worker's start-up, see {@code ServiceTime}) is left out of the service time.
+   */
+  void onAttempt(long nanos, boolean work) {
+    if (work) {
+      serviceNanos.add(nanos);
+      attempts.increment();
+      service.record(nanos);
+    }
+  }
+
+  /** Attempts counted in the service time since start. */
+  long attemptsTotal() {
+    return attempts.sum();
+  }
+
+  /** Their summed time, in nanoseconds. */
+  long serviceNanosTotal() {
+    return serviceNanos.sum();
+  }
+
+  /** The capacity model's latest verdict. */
+  Capacity capacity() {
+    return capacity.current();
   }
 
   void onSettled(long receivedNanos, long nowNanos) {
@@ -103,10 +131,11 @@ final class StatsRecorder {
     sampleService[i] = serviceNanos.sum();
     sampleAttempts[i] = attempts.sum();
     int busy = gauges.busyWorkers();
+    int workers = gauges.workers();
     samples++;
     boolean saturated = busy >= workers && gauges.inFlight() >= gauges.maxInFlight();
     capacity.add(new CapacityModel.Sample(sampleTime[i], received, sampleAttempts[i],
-        sampleService[i], busy, saturated, gauges.sourceBacklog()));
+        sampleService[i], Math.min(busy, workers), workers, saturated, gauges.sourceBacklog()));
   }
 
   synchronized Stats snapshot() {
@@ -114,6 +143,7 @@ final class StatsRecorder {
     long received = gauges.received();
     long settled = gauges.settled();
     int busy = gauges.busyWorkers();
+    int workers = gauges.workers();
     long serviceTotal = serviceNanos.sum();
     long attemptTotal = attempts.sum();
     long inFlight = Math.max(0, received - settled);
@@ -144,6 +174,7 @@ final class StatsRecorder {
         Duration.ofNanos((long) meanServiceNanos), Duration.ofNanos(serviceTotal),
         Duration.ofNanos(service.percentile(0.5)), Duration.ofNanos(service.percentile(0.99)),
         Duration.ofNanos(endToEnd.percentile(0.5)), Duration.ofNanos(endToEnd.percentile(0.99)),
-        verdict.utilisation(), verdict.workersNeeded(), verdict.fallingBehind(), verdict);
+        verdict.utilisation(), verdict.workersNeeded(), verdict.fallingBehind(), verdict, 0,
+        gauges.poolResizes());
   }
 }

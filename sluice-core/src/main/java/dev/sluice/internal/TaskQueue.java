@@ -27,9 +27,14 @@ final class TaskQueue<E> {
   private static final int SPINS = 64;
   private static final int YIELDS = 8;
 
-  /** One worker's parking spot. */
+  /**
+   * One worker slot's parking spot. An adaptive pool reuses a slot for a new worker thread
+   * after the last one retired: {@code thread} is set before the new thread starts, and
+   * {@code retiring} asks the thread there to leave {@link #take} (see {@link #retire}).
+   */
   static final class Parker {
-    final Thread thread;
+    volatile Thread thread;
+    volatile boolean retiring;
     final AtomicInteger parked = new AtomicInteger();
 
     Parker(Thread thread) {
@@ -124,10 +129,14 @@ final class TaskQueue<E> {
   }
 
   /**
-   * The next element, waiting for one if need be; null once {@link #close()} was called:
-   * the caller should stop. Clears the calling thread's interrupt status before it sleeps.
+   * The next element, waiting for one if need be; null once {@link #close()} was called, or
+   * once {@link #retire} asked this parker's worker to leave: the caller should stop. Clears
+   * the calling thread's interrupt status before it sleeps.
    */
   E take(Parker me) {
+    if (me.retiring) {
+      return leave(me);
+    }
     E element = poll();
     if (element != null) {
       return element;
@@ -135,6 +144,9 @@ final class TaskQueue<E> {
     for (int i = 0; i < SPINS + YIELDS; i++) {
       if (closed) {
         return null;
+      }
+      if (me.retiring) {
+        return leave(me);
       }
       if (i < SPINS) {
         Thread.onSpinWait();
@@ -150,6 +162,9 @@ final class TaskQueue<E> {
       if (closed) {
         return null;
       }
+      if (me.retiring) {
+        return leave(me);
+      }
       Thread.interrupted();
       me.parked.set(1);
       idle.incrementAndGet();
@@ -163,7 +178,7 @@ final class TaskQueue<E> {
         }
         return null;
       }
-      while (me.parked.get() == 1 && !closed) {
+      while (me.parked.get() == 1 && !closed && !me.retiring) {
         LockSupport.park(this);
         Thread.interrupted();    // only a stray timeout interrupt can land here
       }
@@ -175,6 +190,29 @@ final class TaskQueue<E> {
         return element;
       }
     }
+  }
+
+  /**
+   * Asks the worker at {@code parker} to leave: its {@link #take} returns null from now on
+   * (after the run it may be in). Timer thread only (the adaptive pool's resizer).
+   */
+  void retire(Parker parker) {
+    parker.retiring = true;
+    LockSupport.unpark(parker.thread);
+  }
+
+  /**
+   * A retiring worker leaves {@link #take}. A producer may have chosen it to wake for an
+   * element just before: it passes that wake-up on, so no element waits while others sleep.
+   */
+  private E leave(Parker me) {
+    if (me.parked.compareAndSet(1, 0)) {
+      idle.decrementAndGet();
+    }
+    if (size() > 0 && idle.get() > 0) {
+      wakeOne();
+    }
+    return null;
   }
 
   /** Makes every {@link #take} return null from now on, waking sleepers. */

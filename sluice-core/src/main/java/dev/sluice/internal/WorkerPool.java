@@ -3,47 +3,108 @@ package dev.sluice.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BiConsumer;
 
 /**
- * The pipeline's fixed set of {@link Worker} threads and the {@link TaskQueue} they take from.
- * The pool never grows: a worker stuck in a task that ignores interruption is a worker lost
- * until that task returns, and is reported as stuck when the pipeline ends.
+ * The pipeline's worker threads and the {@link TaskQueue} they take from. A fixed pool keeps
+ * its size; an adaptive one is resized by {@link PoolResizer} between {@code min} and
+ * {@code max}: {@link #grow} starts workers in free slots, {@link #shrink} asks the highest
+ * ones to retire after their current attempt (their per-worker processor closes as they go).
+ * A worker stuck in a task that ignores interruption is a worker lost until that task
+ * returns, and is reported as stuck when the pipeline ends.
  *
- * <p><b>Threads.</b> {@link #claimRunsPastDeadline} runs on the timer, {@link #claimAllRuns}
- * on whoever stops the pipeline; both claim a run through its envelope before interrupting the
- * worker, so a worker is only ever interrupted during the run that was claimed.
+ * <p><b>Threads.</b> {@link #grow} and {@link #shrink} run on the timer, as does
+ * {@link #claimRunsPastDeadline}; {@link #claimAllRuns} runs on whoever stops the pipeline;
+ * both claim a run through its envelope before interrupting the worker, so a worker is only
+ * ever interrupted during the run that was claimed. The slots are an atomic array: every
+ * reader sees a slot's worker fully made.
  */
-final class WorkerPool<T> {
+final class WorkerPool<T> implements PoolResizer.Pool {
 
   final TaskQueue<Envelope<T>> queue;
-  private final Worker[] workers;
+  private final java.util.function.Consumer<Worker> body;
+  private final String name;
+  private final int initial;
+  private final AtomicReferenceArray<Worker> slots;
+  private final TaskQueue.Parker[] parkers;
+  private volatile int size;
 
-  WorkerPool(java.util.function.Consumer<Worker> body, int size, int maxInFlight, String name) {
+  WorkerPool(java.util.function.Consumer<Worker> body, int initial, int max, int maxInFlight,
+      String name) {
     this.queue = new TaskQueue<>(maxInFlight);
-    this.workers = new Worker[size];
-    TaskQueue.Parker[] parkers = new TaskQueue.Parker[size];
-    for (int i = 0; i < size; i++) {
-      workers[i] = new Worker(body, i, size, name + "-worker-" + (i + 1));
-      parkers[i] = workers[i].parker;
+    this.body = body;
+    this.name = name;
+    this.initial = initial;
+    this.slots = new AtomicReferenceArray<>(max);
+    this.parkers = new TaskQueue.Parker[max];
+    for (int i = 0; i < max; i++) {
+      parkers[i] = new TaskQueue.Parker(null);
     }
     queue.setParkers(parkers);
   }
 
+  /** Starts the first {@code initial} workers. */
   void start() {
-    for (Worker worker : workers) {
-      worker.thread.start();
-    }
+    grow(initial);
   }
 
-  int size() {
-    return workers.length;
+  /** Workers taking messages now (retiring ones not counted). */
+  @Override
+  public int size() {
+    return size;
+  }
+
+  /** The most workers this pool may have. */
+  int max() {
+    return slots.length();
+  }
+
+  /**
+   * Starts up to {@code count} workers in free slots (never used, or whose worker has ended);
+   * returns how many it started. Timer thread only.
+   */
+  @Override
+  public int grow(int count) {
+    int started = 0;
+    for (int i = 0; i < slots.length() && started < count; i++) {
+      Worker old = slots.get(i);
+      if (old != null && (old.thread.isAlive() || !old.parker.retiring)) {
+        continue;           // working, or retiring but not gone yet
+      }
+      Worker worker = new Worker(body, i, slots.length(), name + "-worker-" + (i + 1),
+          parkers[i], old == null ? 0 : old.runs());
+      slots.set(i, worker);
+      size++;
+      worker.thread.start();
+      started++;
+    }
+    return started;
+  }
+
+  /**
+   * Asks up to {@code count} of the highest-numbered working workers to retire after their
+   * current attempt; returns how many it asked. Timer thread only.
+   */
+  @Override
+  public int shrink(int count) {
+    int asked = 0;
+    for (int i = slots.length() - 1; i >= 0 && asked < count; i--) {
+      Worker worker = slots.get(i);
+      if (worker != null && !worker.parker.retiring && worker.thread.isAlive()) {
+        queue.retire(worker.parker);
+        size--;
+        asked++;
+      }
+    }
+    return asked;
   }
 
   int busy() {
     int busy = 0;
-    for (Worker worker : workers) {
-      if (worker.current != null) {
+    for (int i = 0; i < slots.length(); i++) {
+      Worker worker = slots.get(i);
+      if (worker != null && worker.current != null) {
         busy++;
       }
     }
@@ -55,14 +116,14 @@ final class WorkerPool<T> {
    * hands the envelope and the worker's name to {@code timedOut}.
    */
   void claimRunsPastDeadline(long now, long limitNanos, BiConsumer<Envelope<T>, String> timedOut) {
-    for (Worker worker : workers) {
+    for (Worker worker : workers()) {
       claim(worker, now, limitNanos, timedOut);
     }
   }
 
   /** Claims and interrupts every run in progress (the pipeline is stopping). */
   void claimAllRuns(BiConsumer<Envelope<T>, String> abandoned) {
-    for (Worker worker : workers) {
+    for (Worker worker : workers()) {
       claim(worker, 0, -1, abandoned);
     }
   }
@@ -98,7 +159,7 @@ final class WorkerPool<T> {
     boolean waiting = true;
     while (waiting) {
       waiting = false;
-      for (Worker worker : workers) {
+      for (Worker worker : workers()) {
         if (worker.thread == Thread.currentThread() || !worker.thread.isAlive()) {
           continue;
         }
@@ -118,10 +179,22 @@ final class WorkerPool<T> {
     }
   }
 
+  /** The workers in their slots now, retiring ones included. */
+  private List<Worker> workers() {
+    List<Worker> all = new ArrayList<>(slots.length());
+    for (int i = 0; i < slots.length(); i++) {
+      Worker worker = slots.get(i);
+      if (worker != null) {
+        all.add(worker);
+      }
+    }
+    return all;
+  }
+
   /** Names of workers still alive: stuck in a task that ignored interruption. */
   List<String> stuck() {
     List<String> stuck = new ArrayList<>();
-    for (Worker worker : workers) {
+    for (Worker worker : workers()) {
       if (worker.thread.isAlive()) {
         stuck.add(worker.thread.getName());
       }

@@ -44,7 +44,7 @@ class CapacityModelTest {
       this.workers = workers;
       this.maxInFlight = maxInFlight;
       this.sourceReportsBacklog = sourceReportsBacklog;
-      this.model = new CapacityModel(workers);
+      this.model = new CapacityModel();
       this.remaining = new long[workers];
       this.assigned = new long[workers];
       this.random = new Random(seed);
@@ -105,7 +105,8 @@ class CapacityModelTest {
         }
       }
       boolean saturated = busy >= workers && queued + busy >= maxInFlight;
-      model.add(new CapacityModel.Sample(now, received, attempts, serviceNanos, busy, saturated,
+      model.add(new CapacityModel.Sample(now, received, attempts, serviceNanos, busy, workers,
+          saturated,
           sourceReportsBacklog ? pending : -1));
       verdicts.add(model.current());
     }

@@ -20,6 +20,7 @@ class StatsRecorderTest {
       @Override public long received() { return received; }
       @Override public long settled() { return settled; }
       @Override public int busyWorkers() { return busy; }
+      @Override public int workers() { return workers; }
     }, workers);
   }
 
@@ -31,7 +32,7 @@ class StatsRecorderTest {
       now += TimeUnit.SECONDS.toNanos(1);
       received++;
       if (second % 3 == 0) {
-        stats.onAttempt(TimeUnit.SECONDS.toNanos(5));
+        stats.onAttempt(TimeUnit.SECONDS.toNanos(5), true);
         settled++;
       }
       busy = 2;
@@ -69,7 +70,7 @@ class StatsRecorderTest {
   void percentilesComeWithinAnEighthOfTheTrueValue() {
     StatsRecorder stats = recorder(1);
     for (int i = 1; i <= 1000; i++) {
-      stats.onAttempt(TimeUnit.MICROSECONDS.toNanos(i));
+      stats.onAttempt(TimeUnit.MICROSECONDS.toNanos(i), true);
     }
     Stats snapshot = stats.snapshot();
     assertThat(snapshot.serviceP50().toNanos()).isBetween(500_000L * 7 / 8, 500_000L * 9 / 8);

@@ -1,5 +1,6 @@
 package dev.sluice.mqtt;
 
+import dev.sluice.spi.Backoff;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -92,6 +93,11 @@ public final class MqttEndpoint {
   public Duration reconnectInitialDelay() { return reconnectInitialDelay; }
 
   public Duration reconnectMaxDelay() { return reconnectMaxDelay; }
+
+  /** The reconnect waits: doubling from the initial delay to the max, each 50–100 % of its base. */
+  public Backoff reconnectBackoff() {
+    return Backoff.exponential(reconnectInitialDelay, reconnectMaxDelay);
+  }
 
   /** {@code mqtt[s]://[user@]host:port}: no secrets. */
   @Override

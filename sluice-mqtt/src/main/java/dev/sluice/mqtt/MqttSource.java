@@ -1,11 +1,13 @@
 package dev.sluice.mqtt;
 
-import dev.sluice.DeadLetter;
 import dev.sluice.Message;
-import dev.sluice.Sink;
 import dev.sluice.mqtt.internal.Connection;
 import dev.sluice.mqtt.internal.Inbox;
 import dev.sluice.mqtt.internal.Incoming;
+import dev.sluice.spi.ConnectionState;
+import dev.sluice.spi.OverflowPolicy;
+import dev.sluice.spi.SourceBacklog;
+import dev.sluice.spi.SourceEmitter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,16 +49,27 @@ import org.slf4j.LoggerFactory;
  * honours it (see {@link Builder#receiveMaximum}). Whatever the broker does, at most
  * {@link Builder#maxBuffered} QoS 1/2 messages wait here for the pipeline; past that the socket
  * is not read. The HiveMQ client acknowledges in arrival order, so a stalled message holds back
- * later acks; see {@link MqttSourceStats}. QoS 0 has a bounded buffer and an
- * {@link OverflowPolicy}.
+ * later acks; see {@link MqttSourceStats}. A QoS 0 subscription has a bounded buffer and an
+ * {@link OverflowPolicy}; on a QoS 1/2 subscription a QoS 0 delivery shares the QoS 1/2 buffer
+ * and waits for room like the rest. The buffer is core's {@link SourceEmitter}, and what it
+ * holds is this source's {@link SourceBacklog}, which the pipeline's capacity model reads.
  *
- * <p><b>Threads.</b> Thread-safe. The subscriber's {@code onNext} runs on the client's own
- * event-loop thread ({@code sluice-mqtt-CLIENTID-io-1}, a daemon) or on the thread that calls
- * {@code request}; never concurrently. The connection is opened on {@code subscribe}. It is
+ * <p><b>Rejects.</b> A payload over {@link Builder#maxPayloadBytes} reaches the pipeline
+ * already failed: it is dead-lettered with attempts 0 and a {@link PayloadTooLargeException}
+ * (payload empty, original size in {@value #PAYLOAD_BYTES_HEADER}), counted in the pipeline's
+ * {@code Stats.deadLettered()} and here in {@link MqttSourceStats#rejected()}, and acked once
+ * the dead letter is written.
+ *
+ * <p><b>Threads.</b> Thread-safe. The client hands each PUBLISH to the source on its
+ * application thread ({@code sluice-mqtt-CLIENTID-app}, a daemon; HiveMQ's {@code publishes}
+ * flow observes on it), which waits there when the buffer has no room. The subscriber's
+ * {@code onNext} runs on that thread or on the thread that calls {@code request}; never
+ * concurrently. The connection is opened on {@code subscribe}. It is
  * closed when the subscription is cancelled and every delivered message is settled, or by
  * {@link #close()}, which also waits for the client's thread to end. One subscriber only.
  */
-public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCloseable {
+public final class MqttSource implements Flow.Publisher<Message<byte[]>>, SourceBacklog,
+    AutoCloseable {
 
   /** Header holding the original size of a rejected payload. */
   public static final String PAYLOAD_BYTES_HEADER = "sluice-payload-bytes";
@@ -78,15 +91,12 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
   private final OverflowPolicy overflow;
   private final int maxPayloadBytes;
   private final String keyProperty;
-  private final Sink<? super DeadLetter<byte[]>> rejects;
   private final Duration closeTimeout;
   private final AtomicBoolean subscribed = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> subscribedFuture = new CompletableFuture<>();
   private volatile Inbox inbox;
   private volatile Connection connection;
-  private long rejected;                                   // event-loop thread only
-  private volatile long rejectedView;
 
   private MqttSource(Builder b, MqttEndpoint endpoint, List<String> filters) {
     this.endpoint = endpoint;
@@ -102,7 +112,6 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
     this.overflow = b.overflow;
     this.maxPayloadBytes = b.maxPayloadBytes;
     this.keyProperty = b.keyProperty;
-    this.rejects = b.rejects;
     this.closeTimeout = b.closeTimeout;
   }
 
@@ -125,21 +134,17 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
   public void subscribe(Flow.Subscriber<? super Message<byte[]>> subscriber) {
     Objects.requireNonNull(subscriber, "subscriber");
     if (!subscribed.compareAndSet(false, true) || closed.get()) {
-      subscriber.onSubscribe(new Flow.Subscription() {
-        @Override public void request(long n) { }
-        @Override public void cancel() { }
-      });
-      subscriber.onError(new IllegalStateException(
+      SourceEmitter.refuse(subscriber, new IllegalStateException(
           "an MqttSource takes one subscriber, once; it already has one or is closed"));
       return;
     }
-    Inbox box = new Inbox(subscriber, this::message, qos0Buffer, overflow, maxBuffered,
+    Inbox box = new Inbox(clientId, subscriber, this::message, qos,
+        qos == 0 ? qos0Buffer : maxBuffered, overflow, maxPayloadBytes, PAYLOAD_BYTES_HEADER,
         stopAfter, this::closeAsync);
     inbox = box;
-    Connection conn = Connection.create(endpoint, clientId, this::onPublish,
+    Connection conn = Connection.create(endpoint, clientId, box::offer,
         () -> stats().summaryLine());
     connection = conn;
-    subscriber.onSubscribe(box);
     conn.connect(cleanStart, sessionExpirySeconds, receiveMaximum)
         .thenCompose(sessionPresent -> conn.subscribe(filters, qos))
         .whenComplete((ok, error) -> {
@@ -155,16 +160,6 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
         });
   }
 
-  private void onPublish(Incoming incoming) {
-    Inbox box = inbox;
-    if (incoming.payload().length > maxPayloadBytes) {
-      box.countReceived();
-      reject(box, incoming);
-    } else {
-      box.offer(incoming);
-    }
-  }
-
   private Message<byte[]> message(Incoming in, long sequence, dev.sluice.Acknowledger ack) {
     Map<String, String> headers = in.userProperties();
     Map<String, String> all = new HashMap<>(headers);
@@ -173,45 +168,10 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
         .headers(all).sequence(sequence).acknowledger(ack).build();
   }
 
-  private void reject(Inbox box, Incoming in) {
-    rejectedView = ++rejected;
-    Message<byte[]> empty = message(new Incoming(in.topic(), new byte[0], in.qos(),
-        withSize(in), in.acknowledge()), box.nextSequence(), new dev.sluice.Acknowledger() {
-          @Override public void ack() { in.acknowledge().run(); }
-          @Override public void nack(Throwable cause) { }
-        });
-    PayloadTooLargeException cause =
-        new PayloadTooLargeException(in.payload().length, maxPayloadBytes);
-    if (rejects == null) {
-      LOG.warn("{}: rejected a message on {}: {}", clientId, in.topic(), cause.getMessage());
-      empty.ack();
-      return;
-    }
-    try {
-      rejects.write(new DeadLetter<>(empty, cause, 0), empty).whenComplete((v, e) -> {
-        if (e == null) {
-          empty.ack();
-        } else {
-          LOG.error("{}: could not write a rejected message: {}", clientId, e.toString());
-          empty.nack(e);
-        }
-      });
-    } catch (RuntimeException e) {
-      LOG.error("{}: could not write a rejected message: {}", clientId, e.toString());
-      empty.nack(e);
-    }
-  }
-
-  private static Map<String, String> withSize(Incoming in) {
-    Map<String, String> map = new HashMap<>(in.userProperties());
-    map.put(PAYLOAD_BYTES_HEADER, Integer.toString(in.payload().length));
-    return map;
-  }
-
   /**
    * Completes when the first connection's subscriptions are acknowledged by the broker, or
    * exceptionally when connecting or subscribing failed. Dependents run on the client's
-   * event-loop thread: keep them short.
+   * application thread: keep them short.
    */
   public CompletableFuture<Void> subscribed() {
     return subscribedFuture.copy();
@@ -221,13 +181,23 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
   public MqttSourceStats stats() {
     Inbox box = inbox;
     Connection conn = connection;
-    ConnectionState state = conn == null ? ConnectionState.CONNECTING : conn.state();
+    ConnectionState state = conn == null ? ConnectionState.IDLE : conn.state();
     if (box == null || conn == null) {           // subscribe() sets the inbox, then the connection
       return new MqttSourceStats(state, 0, 0, 0, 0, 0, Duration.ZERO, 0, 0, 0);
     }
     return new MqttSourceStats(state, conn.reconnects(), box.received(), box.acked(),
         box.nacked(), box.unacked(), box.oldestUnacked(), box.buffered(), box.dropped(),
-        rejectedView);
+        box.rejected());
+  }
+
+  /**
+   * Messages received and not yet taken by the pipeline (the buffer), or -1 before
+   * {@code subscribe}. Cheap; safe from any thread.
+   */
+  @Override
+  public long backlog() {
+    Inbox box = inbox;
+    return box == null ? -1 : box.backlog();
   }
 
   private void closeAsync() {
@@ -237,10 +207,11 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
   }
 
   /**
-   * Stops delivering, disconnects (the broker keeps the session and redelivers anything
-   * unacknowledged to the next connection with this client id), and waits for the client's
-   * thread to end. Call it after the pipeline has ended, or acks still due are lost to this
-   * connection (and the messages redelivered later). Idempotent; safe from any thread.
+   * Stops taking messages (the stream completes once what is buffered is delivered),
+   * disconnects (the broker keeps the session and redelivers anything unacknowledged to the
+   * next connection with this client id), and waits for the client's thread to end. Call it
+   * after the pipeline has ended, or acks still due are lost to this connection (and the
+   * messages redelivered later). Idempotent; safe from any thread.
    */
   @Override
   public void close() {
@@ -249,19 +220,12 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
     }
     Inbox box = inbox;
     if (box != null) {
-      box.cancel();
+      box.close();
     }
     Connection conn = connection;
     if (conn != null) {
       conn.close(closeTimeout);
       LOG.info("{}: closed; {}", clientId, stats().summaryLine());
-    }
-    if (rejects != null) {
-      try {
-        rejects.close();
-      } catch (Exception e) {
-        LOG.warn("{}: reject sink did not close cleanly: {}", clientId, e.toString());
-      }
     }
   }
 
@@ -286,7 +250,6 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
     OverflowPolicy overflow = OverflowPolicy.DROP_OLDEST;
     int maxPayloadBytes = 16 * 1024 * 1024;
     String keyProperty = "key";
-    Sink<? super DeadLetter<byte[]>> rejects;
     Duration closeTimeout = Duration.ofSeconds(10);
 
     private Builder() {
@@ -354,7 +317,10 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
      */
     public Builder maxBuffered(int maxBuffered) { this.maxBuffered = maxBuffered; return this; }
 
-    /** QoS 0 buffer size (default 1024) and what happens when it is full (default DROP_OLDEST). */
+    /**
+     * A QoS 0 subscription's buffer size (default 1024) and what happens when it is full
+     * (default DROP_OLDEST). A QoS 1/2 subscription has {@link #maxBuffered} instead, and waits.
+     */
     public Builder qos0Overflow(int bufferSize, OverflowPolicy policy) {
       this.qos0Buffer = bufferSize;
       this.overflow = Objects.requireNonNull(policy, "policy");
@@ -369,25 +335,15 @@ public final class MqttSource implements Flow.Publisher<Message<byte[]>>, AutoCl
      */
     public Builder stopAfter(long count) { this.stopAfter = count; return this; }
 
-    /** Larger payloads are rejected (see {@link #rejects}); default 16 MiB. */
+    /**
+     * Larger payloads are rejected: dead-lettered by the pipeline with attempts 0 and a
+     * {@link PayloadTooLargeException} (see the class comment); default 16 MiB.
+     */
     public Builder maxPayloadBytes(int maxPayloadBytes) { this.maxPayloadBytes = maxPayloadBytes; return this; }
 
     /** The user property whose value becomes the message key (default "key"). */
     public Builder keyProperty(String name) {
       this.keyProperty = Objects.requireNonNull(name, "keyProperty");
-      return this;
-    }
-
-    /**
-     * Where messages over the payload limit go, as dead letters with 0 attempts, an empty
-     * payload, the original size in {@value MqttSource#PAYLOAD_BYTES_HEADER} and a
-     * {@link PayloadTooLargeException}; they are acked once written. Called on the client's
-     * event-loop thread, one write at a time: give it its own sink instance, not the one the
-     * pipeline writes dead letters to. {@link MqttSource#close()} closes it. Default: logged at
-     * WARN and acked.
-     */
-    public Builder rejects(Sink<? super DeadLetter<byte[]>> rejects) {
-      this.rejects = Objects.requireNonNull(rejects, "rejects");
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.sluice.mqtt;
 
+import dev.sluice.spi.OverflowPolicy;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.Pipeline;
 import dev.sluice.Sluice;
+import dev.sluice.spi.ConnectionState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;

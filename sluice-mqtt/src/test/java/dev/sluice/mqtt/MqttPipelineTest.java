@@ -132,9 +132,7 @@ class MqttPipelineTest {
     try (RawClient dead = RawClient.connect(broker).subscribe("t7/dead/#");
         RawClient out = RawClient.connect(broker).subscribe("t7/out");
         RawClient in = RawClient.connect(broker)) {
-      MqttSource source = source("t7/in", "t7-consumer", 16).maxPayloadBytes(1000)
-          .rejects(MqttSink.builder().uri(broker.uri()).topic("t7/dead/rejected").deadLetters())
-          .build();
+      MqttSource source = source("t7/in", "t7-consumer", 16).maxPayloadBytes(1000).build();
       Pipeline pipeline = Sluice.from(source).workers(2).maxInFlight(16)
           .timeout(Duration.ofMillis(300))
           .process(bytes -> {
@@ -166,12 +164,12 @@ class MqttPipelineTest {
             + text(p.getPayloadAsBytes()).replaceAll("\0+", "zeros"), p);
       }
       assertThat(letters).containsOnlyKeys("t7/dead/failed:1:throw-1", "t7/dead/failed:1:hang-1",
-          "t7/dead/rejected:0:");
+          "t7/dead/failed:0:");
       assertThat(props(letters.get("t7/dead/failed:1:throw-1")).get(MqttSink.CAUSE_PROPERTY))
           .contains("IllegalArgumentException").contains("cannot digest throw-1");
       assertThat(props(letters.get("t7/dead/failed:1:hang-1")).get(MqttSink.CAUSE_PROPERTY))
           .contains("TimeoutException");
-      assertThat(props(letters.get("t7/dead/rejected:0:")))
+      assertThat(props(letters.get("t7/dead/failed:0:")))
           .containsEntry(MqttSink.SOURCE_TOPIC_PROPERTY, "t7/in")
           .hasEntrySatisfying(MqttSink.CAUSE_PROPERTY, c -> assertThat(c)
               .contains("PayloadTooLargeException").contains("5000 bytes"));

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.sluice.Pipeline;
 import dev.sluice.PipelineException;
 import dev.sluice.Sluice;
+import dev.sluice.spi.OverflowPolicy;
+import dev.sluice.spi.SourceOverflowException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
@@ -82,7 +84,7 @@ class MqttQosAndVersionTest {
     ExecutionException failure = org.assertj.core.api.Assertions.catchThrowableOfType(
         () -> pipeline.completion().get(20, TimeUnit.SECONDS), ExecutionException.class);
     assertThat(failure.getCause()).isInstanceOf(PipelineException.class);
-    assertThat(failure.getCause()).hasRootCauseInstanceOf(MqttOverflowException.class);
+    assertThat(failure.getCause()).hasRootCauseInstanceOf(SourceOverflowException.class);
     source.close();
   }
 

@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.sluice.Pipeline;
 import dev.sluice.Sluice;
+import dev.sluice.spi.OverflowPolicy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

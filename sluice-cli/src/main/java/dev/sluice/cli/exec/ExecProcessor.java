@@ -3,6 +3,7 @@ package dev.sluice.cli.exec;
 import dev.sluice.Message;
 import dev.sluice.MessageProcessor;
 import dev.sluice.RedeliverException;
+import dev.sluice.ServiceTime;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -210,6 +211,7 @@ public final class ExecProcessor implements MessageProcessor<String, String>, Au
     }
     if (child.answers() == 1) {
       startUps.record(System.nanoTime() - Math.max(child.startedNanos(), asking));
+      ServiceTime.excludeThisAttempt();    // it waited for the child's start: not work
     }
     try {
       return format.result(reply);
@@ -341,6 +343,7 @@ public final class ExecProcessor implements MessageProcessor<String, String>, Au
       long answered = System.nanoTime();
       if (child.answers() == 1) {
         startUps.record(answered - Math.max(child.startedNanos(), ticket.written));
+        ServiceTime.excludeThisAttempt();  // it waited for the child's start: not work
       }
       String result;
       try {
@@ -633,9 +636,36 @@ public final class ExecProcessor implements MessageProcessor<String, String>, Au
         }
       }
     }
-    all.forEach(ChildProcess::closeInput);
+    endGently(all);
+  }
+
+  /**
+   * The worker {@code worker} has retired (an adaptive pool shrank): its child is told to end
+   * (its stdin closed) and killed if it has not within the grace, on a thread of its own, so
+   * the retiring worker does not wait. A later worker of the same name starts a new child.
+   */
+  public void retire(String worker) {
+    ChildProcess child;
+    synchronized (slots) {
+      Slot slot = slots.get(worker);
+      if (slot == null || slot.child == null || pipeline > 1) {
+        return;
+      }
+      child = slot.child;
+      slot.child = null;
+    }
+    notices.accept(worker + ": retired with the worker, its child (pid " + child.pid()
+        + ") is told to end");
+    Thread ender = new Thread(() -> endGently(List.of(child)), worker + "-retire");
+    ender.setDaemon(true);
+    ender.start();
+  }
+
+  /** Closes each child's stdin, then waits for them all within the grace, killing the rest. */
+  private static void endGently(List<ChildProcess> children) {
+    children.forEach(ChildProcess::closeInput);
     long deadline = System.nanoTime() + EXIT_GRACE_MILLIS * 1_000_000;
-    for (ChildProcess child : all) {
+    for (ChildProcess child : children) {
       try {
         long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
         if (child.awaitExit(left)) {

@@ -2,12 +2,12 @@ package dev.sluice.cli.uri;
 
 import dev.sluice.PipelineException;
 import dev.sluice.Sink;
-import dev.sluice.mqtt.ConnectionState;
 import dev.sluice.mqtt.Credentials;
 import dev.sluice.mqtt.MqttEndpoint;
 import dev.sluice.mqtt.MqttSink;
 import dev.sluice.mqtt.MqttSource;
 import dev.sluice.mqtt.TlsConfig;
+import dev.sluice.spi.ConnectionState;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;

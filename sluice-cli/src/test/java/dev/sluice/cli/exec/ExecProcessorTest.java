@@ -199,4 +199,23 @@ class ExecProcessorTest {
     assertThatThrownBy(() -> p.process(message("b"), 1))
         .isInstanceOf(ExecException.StartFailed.class);
   }
+
+  @Test
+  void aRetiredWorkersChildEndsAndItsNextWorkerStartsAnother() throws Exception {
+    ExecProcessor p = start("""
+        while IFS= read -r line; do echo "$$ $line"; done
+        """, ExecFormat.LINE);
+    String worker = Thread.currentThread().getName();
+    long first = Long.parseLong(p.process(message("a"), 1).split(" ")[0]);
+    ProcessHandle child = ProcessHandle.of(first).orElseThrow();
+
+    p.retire(worker);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !child.isAlive());
+    assertThat(notices).anySatisfy(n -> assertThat(n)
+        .isEqualTo(worker + ": retired with the worker, its child (pid " + first
+            + ") is told to end"));
+    long second = Long.parseLong(p.process(message("b"), 1).split(" ")[0]);
+    assertThat(second).isNotEqualTo(first);
+  }
 }

@@ -12,10 +12,10 @@ import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttClientReconnector;
 import com.hivemq.client.mqtt.mqtt3.lifecycle.Mqtt3ClientConnectedContext;
 import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientConnectedContext;
-import dev.sluice.mqtt.ConnectionState;
 import dev.sluice.mqtt.MqttEndpoint;
 import dev.sluice.mqtt.MqttVersion;
 import dev.sluice.mqtt.TlsConfig;
+import dev.sluice.spi.ConnectionState;
 import io.reactivex.schedulers.Schedulers;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -35,11 +34,12 @@ import org.slf4j.LoggerFactory;
  * One HiveMQ client, MQTT 5 or 3.1.1, behind a version-neutral face, with Sluice's reconnect
  * policy and thread ownership.
  *
- * <p><b>Reconnect.</b> Once connected, a lost connection is retried with exponential backoff
- * and jitter ({@link MqttEndpoint#reconnectInitialDelay()} doubling to
- * {@link MqttEndpoint#reconnectMaxDelay()}); the HiveMQ client resubscribes whether or not the
- * broker kept the session, and resends unacknowledged outgoing publishes. A first connection
- * that fails is not retried: the caller learns of it from {@link #connect}.
+ * <p><b>Reconnect.</b> Once connected, a lost connection is retried after the endpoint's
+ * {@link MqttEndpoint#reconnectBackoff()} (core's {@code Backoff}: doubling, with jitter), in
+ * state {@link ConnectionState#BACKING_OFF} meanwhile; the HiveMQ client resubscribes whether
+ * or not the broker kept the session, and resends unacknowledged outgoing publishes. A first
+ * connection that fails is not retried ({@link ConnectionState#FAILED}): the caller learns of
+ * it from {@link #connect}. {@link #close} ends in {@link ConnectionState#CLOSED}.
  *
  * <p><b>Threads.</b> The client runs on its own event-loop thread (see {@link NettyThreads}),
  * where the state listener runs, and delivers incoming publishes and completes its futures on
@@ -192,7 +192,7 @@ public abstract class Connection {
     MqttClientReconnector reconnector = context.getReconnector();
     if (closing || !everConnected) {
       reconnector.reconnect(false);
-      state = ConnectionState.CLOSED;
+      state = closing ? ConnectionState.CLOSED : ConnectionState.FAILED;
       if (!closing) {
         // the first connection's failure completes connect() exceptionally: the caller reports it
         LOG.debug("{}: could not connect to {}", clientId, endpoint, context.getCause());
@@ -200,18 +200,15 @@ public abstract class Connection {
       return;
     }
     int attempt = reconnector.getAttempts();
-    long initial = endpoint.reconnectInitialDelay().toMillis();
-    long max = endpoint.reconnectMaxDelay().toMillis();
-    long delay = Math.min(max, initial << Math.min(attempt, 20));
-    delay = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+    long delay = endpoint.reconnectBackoff().delay(attempt + 1).toMillis();
     reconnector.reconnect(true)
         .resubscribeIfSessionExpired(true)
         .republishIfSessionExpired(true)
         .delay(delay, TimeUnit.MILLISECONDS);
-    if (state != ConnectionState.RECONNECTING) {
+    if (state != ConnectionState.BACKING_OFF) {
       reconnects.incrementAndGet();
     }
-    state = ConnectionState.RECONNECTING;
+    state = ConnectionState.BACKING_OFF;
     LOG.warn("{}: connection to {} lost ({}); reconnect attempt {} in {} ms{}", clientId, endpoint,
         reason(context.getCause()), attempt + 1, delay, stateLog());
   }

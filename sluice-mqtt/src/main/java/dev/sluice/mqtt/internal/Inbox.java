@@ -1,298 +1,194 @@
 package dev.sluice.mqtt.internal;
 
+import dev.sluice.Acknowledger;
 import dev.sluice.Message;
-import dev.sluice.mqtt.MqttOverflowException;
-import dev.sluice.mqtt.OverflowPolicy;
+import dev.sluice.mqtt.PayloadTooLargeException;
+import dev.sluice.spi.EmitResult;
+import dev.sluice.spi.OverflowPolicy;
+import dev.sluice.spi.SourceBacklog;
+import dev.sluice.spi.SourceEmitter;
+import dev.sluice.spi.SourceOverflowException;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Iterator;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The buffer between one MQTT client and the one subscriber of an {@code MqttSource}, and that
- * subscriber's {@link Flow.Subscription}.
+ * What stands between one MQTT client and the one subscriber of an {@code MqttSource}: turns
+ * each PUBLISH into a {@link Message} for a {@link SourceEmitter} (which owns the buffer, the
+ * subscriber's demand and its signals), and keeps the ack window and the counts.
  *
- * <p><b>Backpressure.</b> Messages are delivered only against demand. QoS 1/2 messages are
- * bounded by Receive Maximum (MQTT 5) or the broker's in-flight limit (3.1.1), since they stay
- * unacknowledged until the pipeline settles them; a broker that sends more anyway (Mosquitto
- * 2.0.11 does) meets {@code ackedCapacity}: the event loop blocks until the subscriber takes one,
- * so the socket is not read and the backlog waits at the broker. QoS 0 messages are held up to
- * {@code qos0Capacity}; beyond that the {@link OverflowPolicy} applies.
+ * <p><b>Backpressure.</b> A QoS 1/2 delivery is handed over with {@link SourceEmitter#emit}:
+ * when the buffer is full the client's application thread waits for room, which holds back the
+ * client's publish flow (Receive Maximum, where the broker honours it, keeps the backlog at the
+ * broker before that). On a QoS 0 subscription the buffer is the QoS 0 buffer and its
+ * {@link OverflowPolicy} decides ({@link SourceEmitter#tryEmit}; under BLOCK, {@code emit}). On a
+ * QoS 1/2 subscription the odd QoS 0 delivery (from a publisher that sent at QoS 0) shares the
+ * buffer and waits for room like the rest, so a drop policy never evicts a message that awaits
+ * its PUBACK (the HiveMQ client acknowledges in order: one left out holds back every later one).
  *
- * <p><b>Concurrency.</b> {@link #offer} runs on the client's event-loop thread; {@code request}
- * and {@code cancel} on the subscriber's threads; acks on any thread. The deque is guarded by
- * {@code lock}. Delivery is a work-in-progress drain loop: whichever thread raises {@code wip}
- * from 0 delivers for all, so {@code onNext} is never called concurrently (rule 1.3), and never
- * under the lock.
+ * <p><b>Rejects.</b> A payload over the limit is emitted {@linkplain Message#failed already
+ * failed} with a {@link PayloadTooLargeException}, an empty payload and its size in a header: the
+ * pipeline dead-letters it with attempts 0, counts it, and acks it once the dead letter is written.
  *
- * <p><b>Shutdown.</b> After {@code limit} deliveries the subscriber is completed and the inbox
- * cancels itself. After {@code cancel}, buffered messages are dropped unacknowledged (the
- * broker redelivers QoS 1/2 on the next connection) and, once every delivered message has been
- * settled, {@code onIdle} runs once: the source disconnects there, so the acks go out first.
+ * <p><b>Ending.</b> After {@code limit} messages are taken the stream completes (what the buffer
+ * holds is still delivered; later arrivals stay unacknowledged for the next connection). Once it
+ * is ending for any reason (that, a cancel, an overflow under FAIL, a failed connection) and
+ * every message taken is settled, {@code onIdle} runs once: the source disconnects there, so the
+ * acks go out first.
+ *
+ * <p><b>Threads.</b> {@link #offer} runs on the client's application thread
+ * ({@code sluice-mqtt-CLIENTID-app}), one call at a time; the subscriber's {@code onNext} runs there or on the thread that requests (the
+ * emitter's drain loop). Acks, {@link #fail}, {@link #close} and the statistics are safe from any
+ * thread.
  */
-public final class Inbox implements Flow.Subscription {
+public final class Inbox implements SourceBacklog {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.sluice.mqtt.MqttSource");
 
   /** Builds a message around an incoming publish; {@code acknowledger} settles it here. */
   public interface MessageFactory {
-    Message<byte[]> create(Incoming incoming, long sequence, dev.sluice.Acknowledger acknowledger);
+    Message<byte[]> create(Incoming incoming, long sequence, Acknowledger acknowledger);
   }
 
-  private final Flow.Subscriber<? super Message<byte[]>> subscriber;
+  private final String name;
   private final MessageFactory factory;
-  private final int qos0Capacity;
-  private final int ackedCapacity;
-  private final OverflowPolicy policy;
+  private final boolean waitForRoom;       // every delivery waits: QoS 1/2 subscription, or BLOCK
+  private final int maxPayloadBytes;
+  private final String sizeHeader;
   private final long limit;
   private final Runnable onIdle;
-  private long delivered;                                                 // drain loop only
+  private final SourceEmitter<byte[]> emitter;
+  private long sequence;                   // offer only
+  private long taken;                      // offer only
 
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition notFull = lock.newCondition();
-  private final ArrayDeque<Message<byte[]>> queue = new ArrayDeque<>();   // guarded by lock
-  private final ArrayDeque<Boolean> isQos0 = new ArrayDeque<>();          // parallel to queue
-  private int qos0Count;                                                  // guarded by lock
-
-  private final AtomicLong requested = new AtomicLong();
-  private final AtomicInteger wip = new AtomicInteger();
-  private final AtomicInteger outstanding = new AtomicInteger();
-  private final AtomicLong sequence = new AtomicLong();
+  private final AtomicLong unsettled = new AtomicLong();   // taken, not yet acked or nacked
+  private volatile boolean ending;
+  private final AtomicBoolean idleRan = new AtomicBoolean();
   private final Map<Long, Long> window = new ConcurrentHashMap<>();       // sequence -> nanos
-  private volatile boolean cancelled;
-  private volatile Throwable error;
-  private boolean done;                                                   // drain loop only
-  private final AtomicInteger idleRan = new AtomicInteger();
 
-  final LongAdder received = new LongAdder();
-  final LongAdder acked = new LongAdder();
-  final LongAdder nacked = new LongAdder();
-  final LongAdder dropped = new LongAdder();
+  private final LongAdder received = new LongAdder();
+  private final LongAdder acked = new LongAdder();
+  private final LongAdder nacked = new LongAdder();
+  private final LongAdder dropped = new LongAdder();
+  private final LongAdder rejected = new LongAdder();
 
-  public Inbox(Flow.Subscriber<? super Message<byte[]>> subscriber, MessageFactory factory,
-      int qos0Capacity, OverflowPolicy policy, int ackedCapacity, long limit, Runnable onIdle) {
-    this.subscriber = subscriber;
-    this.limit = limit;
+  /**
+   * Starts the emitter, which signals the subscriber's {@code onSubscribe} on this thread.
+   *
+   * @param subscription   the subscription's QoS: 0 makes {@code capacity} the QoS 0 buffer
+   *                       under {@code policy}; 1 or 2 makes it the QoS 1/2 buffer (waits)
+   * @param sizeHeader     the header a rejected message's original size goes in
+   * @param limit          complete after this many messages are taken
+   * @param onIdle         run once, when ending and every taken message is settled
+   */
+  public Inbox(String name, Flow.Subscriber<? super Message<byte[]>> subscriber,
+      MessageFactory factory, int subscription, int capacity, OverflowPolicy policy,
+      int maxPayloadBytes, String sizeHeader, long limit, Runnable onIdle) {
+    this.name = name;
     this.factory = factory;
-    this.qos0Capacity = qos0Capacity;
-    this.ackedCapacity = ackedCapacity;
-    this.policy = policy;
+    OverflowPolicy effective = subscription == 0 ? policy : OverflowPolicy.BLOCK;
+    this.waitForRoom = effective == OverflowPolicy.BLOCK;
+    this.maxPayloadBytes = maxPayloadBytes;
+    this.sizeHeader = sizeHeader;
+    this.limit = limit;
     this.onIdle = onIdle;
+    this.emitter = SourceEmitter.builder(subscriber).capacity(capacity).overflow(effective)
+        .onCancel(cause -> end()).start();
   }
 
-  /** Next sequence number, for messages the source settles itself (rejects). */
-  public long nextSequence() {
-    return sequence.getAndIncrement();
-  }
-
-  /** Counts a message received and handled outside the queue (a reject). */
-  public void countReceived() {
-    received.increment();
-  }
-
-  /** Takes one publish from the client. Called on the client's event-loop thread. */
+  /** Takes one publish from the client. Called on the client's thread, one call at a time. */
   public void offer(Incoming incoming) {
     received.increment();
-    if (cancelled || error != null) {
+    if (emitter.isTerminated()) {
       return;        // unacknowledged: the broker redelivers QoS 1/2 to the next connection
     }
-    long seq = sequence.getAndIncrement();
+    long seq = sequence++;
     boolean qos0 = incoming.qos() == 0;
+    int size = incoming.payload().length;
+    boolean tooLarge = size > maxPayloadBytes;
+    Message<byte[]> message;
+    if (tooLarge) {
+      Map<String, String> properties = new java.util.HashMap<>(incoming.userProperties());
+      properties.put(sizeHeader, Integer.toString(size));
+      Incoming stripped = new Incoming(incoming.topic(), new byte[0], incoming.qos(),
+          properties, incoming.acknowledge());
+      message = factory.create(stripped, seq, new Settle(seq, incoming.acknowledge(), true))
+          .withFailure(new PayloadTooLargeException(size, maxPayloadBytes));
+    } else {
+      message = factory.create(incoming, seq, new Settle(seq, incoming.acknowledge(), false));
+    }
     if (!qos0) {
       window.put(seq, System.nanoTime());
     }
-    Message<byte[]> message = factory.create(incoming, seq, new Settle(seq, incoming.acknowledge()));
-    lock.lock();
+    unsettled.incrementAndGet();
+    EmitResult result;
     try {
-      if (qos0 && qos0Count >= qos0Capacity && !admitQos0()) {
-        return;
-      }
-      if (!qos0 && queue.size() - qos0Count >= ackedCapacity && !awaitRoom()) {
-        window.remove(seq);
-        return;             // cancelled: left unacknowledged, redelivered to the next connection
-      }
-      queue.addLast(message);
-      isQos0.addLast(qos0);
-      if (qos0) {
-        qos0Count++;
-      }
-    } finally {
-      lock.unlock();
-    }
-    drain();
-  }
-
-  /** Applies the overflow policy with the lock held; false if the new message is not queued. */
-  private boolean admitQos0() {
-    switch (policy) {
-      case DROP_NEWEST:
-        dropped.increment();
-        return false;
-      case DROP_OLDEST:
-        Iterator<Message<byte[]>> messages = queue.iterator();
-        Iterator<Boolean> kinds = isQos0.iterator();
-        while (messages.hasNext()) {
-          messages.next();
-          if (kinds.next()) {
-            messages.remove();
-            kinds.remove();
-            qos0Count--;
-            dropped.increment();
-            return true;
-          }
-        }
-        return true;
-      case FAIL:
-        dropped.increment();
-        error = new MqttOverflowException(qos0Capacity);
-        return false;
-      case BLOCK:
-      default:
-        try {
-          while (qos0Count >= qos0Capacity && !cancelled) {
-            notFull.await(100, TimeUnit.MILLISECONDS);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          dropped.increment();
-          return false;
-        }
-        return !cancelled;
-    }
-  }
-
-  /**
-   * Blocks the event loop, with the lock held, until the subscriber takes a QoS 1/2 message:
-   * the socket is not read meanwhile, so TCP holds the backlog at the broker. For brokers that
-   * send more than Receive Maximum. False if cancelled or interrupted while waiting.
-   */
-  private boolean awaitRoom() {
-    try {
-      while (queue.size() - qos0Count >= ackedCapacity && !cancelled) {
-        notFull.await(100, TimeUnit.MILLISECONDS);
-      }
-      return !cancelled;
+      result = waitForRoom || !qos0 ? emitter.emit(message) : emitter.tryEmit(message);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+      result = EmitResult.CANCELLED;
+    }
+    switch (result) {
+      case OK:
+        if (tooLarge) {
+          rejected.increment();
+          LOG.warn("{}: dead-lettering a message on {}: payload of {} bytes exceeds the limit of "
+              + "{} bytes", name, incoming.topic(), size, maxPayloadBytes);
+        }
+        if (++taken == limit) {
+          emitter.complete();           // what is buffered is still delivered
+          end();
+        }
+        break;
+      case DROPPED:
+      case OVERFLOWED:
+        break;                          // the emitter nacked it: see Settle.nack
+      default:
+        // not taken (cancelled, ended): left unacknowledged for the next connection
+        window.remove(seq);
+        settled();
     }
   }
 
-  /** Fails the subscriber (connection or subscription failure) at the next chance. */
+  /** Fails the subscriber (connection or subscription failure) once the buffer is delivered. */
   public void fail(Throwable cause) {
-    if (error == null) {
-      error = Objects.requireNonNull(cause, "cause");
-    }
-    drain();
+    emitter.fail(cause);
+    end();
   }
 
-  @Override
-  public void request(long n) {
-    if (n <= 0) {
-      fail(new IllegalArgumentException("rule 3.9: request must be > 0 but was " + n));
-      return;
-    }
-    requested.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
-    drain();
+  /** Completes the subscriber once the buffer is delivered; nothing more is taken. */
+  public void close() {
+    emitter.complete();
+    end();
   }
 
-  @Override
-  public void cancel() {
-    if (cancelled) {
-      return;
-    }
-    cancelled = true;
-    lock.lock();
-    try {
-      for (Message<byte[]> m : queue) {
-        window.remove(m.sequence());
-      }
-      queue.clear();
-      isQos0.clear();
-      qos0Count = 0;
-      notFull.signalAll();
-    } finally {
-      lock.unlock();
-    }
+  private void end() {
+    ending = true;
     maybeIdle();
   }
 
-  public boolean isCancelled() {
-    return cancelled;
-  }
-
-  private void drain() {
-    if (wip.getAndIncrement() != 0) {
-      return;
-    }
-    int missed = 1;
-    do {
-      while (!done && !cancelled) {
-        if (error != null) {
-          done = true;
-          cancel();
-          subscriber.onError(error);
-          break;
-        }
-        if (requested.get() == 0) {
-          break;
-        }
-        Message<byte[]> next;
-        lock.lock();
-        try {
-          next = queue.pollFirst();
-          if (next != null) {
-            if (isQos0.pollFirst()) {
-              qos0Count--;
-            }
-            notFull.signalAll();
-          }
-        } finally {
-          lock.unlock();
-        }
-        if (next == null) {
-          break;
-        }
-        requested.decrementAndGet();
-        outstanding.incrementAndGet();
-        subscriber.onNext(next);
-        if (++delivered == limit) {
-          done = true;
-          cancel();                 // what is buffered stays unacknowledged for the next run
-          subscriber.onComplete();
-        }
-      }
-      missed = wip.addAndGet(-missed);
-    } while (missed != 0);
-  }
-
   private void settled() {
-    if (outstanding.decrementAndGet() == 0) {
+    if (unsettled.decrementAndGet() == 0) {
       maybeIdle();
     }
   }
 
   private void maybeIdle() {
-    if (cancelled && outstanding.get() == 0 && idleRan.compareAndSet(0, 1)) {
+    if (ending && unsettled.get() == 0 && idleRan.compareAndSet(false, true)) {
       onIdle.run();
     }
   }
 
-  /** Messages received and not yet taken by the subscriber. */
-  public int buffered() {
-    lock.lock();
-    try {
-      return queue.size();
-    } finally {
-      lock.unlock();
-    }
+  /** Messages received and not yet taken by the subscriber: the source's backlog. */
+  @Override
+  public long backlog() {
+    return emitter.buffered();
   }
 
   /** Unacknowledged QoS 1/2 messages. */
@@ -320,21 +216,29 @@ public final class Inbox implements Flow.Subscription {
 
   public long dropped() { return dropped.sum(); }
 
-  /** The acknowledger of one delivered message; {@link Message} calls exactly one method once. */
-  private final class Settle implements dev.sluice.Acknowledger {
+  public long rejected() { return rejected.sum(); }
+
+  public int buffered() { return emitter.buffered(); }
+
+  /** The acknowledger of one message; {@link Message} calls exactly one method, once. */
+  private final class Settle implements Acknowledger {
     private final long seq;
     private final Runnable acknowledge;
+    private final boolean reject;
 
-    Settle(long seq, Runnable acknowledge) {
+    Settle(long seq, Runnable acknowledge, boolean reject) {
       this.seq = seq;
       this.acknowledge = acknowledge;
+      this.reject = reject;
     }
 
     @Override
     public void ack() {
       acknowledge.run();
       window.remove(seq);
-      acked.increment();
+      if (!reject) {
+        acked.increment();          // a reject's ack is counted in rejected
+      }
       settled();
     }
 
@@ -343,7 +247,11 @@ public final class Inbox implements Flow.Subscription {
       // Left unacknowledged on purpose: the broker redelivers it to this client id's next
       // connection. The HiveMQ client acknowledges in order, so later acks wait behind it.
       window.remove(seq);
-      nacked.increment();
+      if (cause instanceof SourceOverflowException) {
+        dropped.increment();
+      } else {
+        nacked.increment();
+      }
       settled();
     }
   }

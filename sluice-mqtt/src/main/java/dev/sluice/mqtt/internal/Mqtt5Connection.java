@@ -38,8 +38,9 @@ final class Mqtt5Connection extends Connection {
     if (onPublish != null) {
       // Registered before CONNECT and for ALL publishes: a resumed session's redeliveries
       // arrive before any SUBSCRIBE, and a publish matching no flow is acknowledged and lost
-      // by the client (hivemq-mqtt-client issues 429 and 539). Emits on the client's event
-      // loop. A Flowable rather than a callback so that close() can cancel it: a live global
+      // by the client (hivemq-mqtt-client issues 429 and 539). Emits on the client's
+      // application thread (publishes() observes on the application scheduler). A Flowable
+      // rather than a callback so that close() can cancel it: a live global
       // flow holds the event loop, whose thread would otherwise outlive the disconnect.
       flow = client.toRx().publishes(MqttGlobalPublishFilter.ALL, true).subscribe(
           publish -> onPublish.accept(incoming(publish)),
