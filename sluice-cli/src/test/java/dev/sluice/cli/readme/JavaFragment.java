@@ -18,9 +18,11 @@ final class JavaFragment {
   static String program(Readme.Block fragment, String beforeStarted) {
     return String.join("\n",
         "import dev.sluice.*;",
+        "import dev.sluice.kafka.*;",
         "import dev.sluice.mqtt.*;",
         "import dev.sluice.sqs.*;",
         "import dev.sluice.websocket.*;",
+        "import java.nio.charset.StandardCharsets;",
         "import java.nio.file.*;",
         "import java.time.*;",
         "import java.util.*;",

@@ -1150,6 +1150,52 @@ class ReadmeSnippetsTest {
             .startsWith("poison cause=").contains("cannot work on poison");
         run.awaitUntil(Duration.ofSeconds(30), "every job deleted", () -> sqs.left(jobs) == 0);
 
+  // ============================================ Kafka (README.md "Kafka and scale-out")
+  // Each scenario starts its own in-process KRaft broker (ReadmeKafka): the snippets share the
+  // topic and group names, as a reader's would.
+
+  static {
+    SCENARIOS.put("KafkaSource.builder()", "kafkaLibrarySnippetScoresJobsAndDeadLettersThePoison");
+    SCENARIOS.put("group=scorers&client-id=scorer-$i",
+        "kafkaScaleOutThreeMembersShareThePartitionsKeepEachKeyInOrderAndCommitOnCtrlC");
+    SCENARIOS.put("sasl=SCRAM-SHA-512&user=scorer",
+        "kafkaOverSaslSslTakesThePasswordFromAFileAndTheEnvironment");
+    SCENARIOS.put("./sluice demo --via kafka", "demoViaKafkaRunsThroughAnEmbeddedBroker");
+  }
+
+  /**
+   * The library snippet: jobs on {@code jobs} come back worked on {@code scores}, keyed as
+   * they came; the poison one goes to {@code jobs.dlq} with its cause in a header. Substitution:
+   * the broker's address.
+   */
+  @Test
+  void kafkaLibrarySnippetScoresJobsAndDeadLettersThePoison() throws Exception {
+    Sandbox sandbox = new Sandbox(dir);
+    try (ReadmeKafka kafka = ReadmeKafka.start()) {
+      kafka.broker.createTopic("jobs", 2);
+      kafka.broker.createTopic("scores", 1);
+      kafka.broker.createTopic("jobs.dlq", 1);
+      Readme.Block block = README.block("KafkaSource.builder()")
+          .replace("127.0.0.1:9092", kafka.bootstrap());
+      sandbox.file("Snippet.java", JavaFragment.program(block,
+          "source.assigned().get(60, java.util.concurrent.TimeUnit.SECONDS);"));
+      sandbox.compile("Snippet.java");
+      try (Child run = sandbox.java("README block at line " + block.line() + " (java)",
+          Map.of(), List.of(), "Snippet")) {
+        run.awaitOutLine(RUN_LIMIT, JavaFragment.STARTED::equals);
+        kafka.produce("jobs", List.of(new String[] {"a", "job-1"}, new String[] {"b", "job-2"},
+            new String[] {"c", "poison"}));
+        var scores = kafka.read("scores", 2, RUN_LIMIT);
+        assertThat(scores).extracting(r -> r.key() + " " + r.value())
+            .containsExactlyInAnyOrder("a worked job-1", "b worked job-2");
+        var dead = kafka.read("jobs.dlq", 1, RUN_LIMIT);
+        assertThat(dead).singleElement().satisfies(r -> {
+          assertThat(r.key() + " " + r.value()).isEqualTo("c poison");
+          assertThat(new String(r.headers().lastHeader("sluice.error").value(),
+              StandardCharsets.UTF_8)).contains("cannot work on poison");
+          assertThat(new String(r.headers().lastHeader("sluice.original.topic").value(),
+              StandardCharsets.UTF_8)).isEqualTo("jobs");
+        });
         run.closeInput();
         assertThat(run.awaitExit(Duration.ofSeconds(60))).as("%s", run).isZero();
       }
@@ -1197,6 +1243,109 @@ class ReadmeSnippetsTest {
       assertThat(sample.text().lines()).as("README line %d's sample", sample.line())
           .anyMatch(l -> l.startsWith(prefix));
       assertThat(out).as("%s", run).anyMatch(l -> l.startsWith(prefix));
+
+   * The scale-out example: three members join group {@code scorers} and each gets two of the
+   * six partitions; every job is scored once onto {@code scores}, each key's results in order;
+   * SIGTERM to the script reaches its trap, each member drains and commits, and every offset
+   * is committed. Substitution: the broker's address.
+   */
+  @Test
+  void kafkaScaleOutThreeMembersShareThePartitionsKeepEachKeyInOrderAndCommitOnCtrlC()
+      throws Exception {
+    Sandbox sandbox = new Sandbox(dir);
+    sandbox.scorer();
+    try (ReadmeKafka kafka = ReadmeKafka.start()) {
+      kafka.broker.createTopic("jobs", 6);
+      kafka.broker.createTopic("scores", 1);
+      Readme.Block block = README.block("group=scorers&client-id=scorer-$i")
+          .replace("127.0.0.1:9092", kafka.bootstrap());
+      try (Child run = sandbox.sh(block, Map.of())) {
+        run.awaitUntil(RUN_LIMIT, "three members with two partitions each", () ->
+            kafka.members("scorers").equals(Map.of("scorer-1", 2, "scorer-2", 2,
+                "scorer-3", 2)));
+        List<String[]> jobs = new ArrayList<>();
+        for (int n = 1; n <= 10; n++) {
+          for (int k = 0; k < 12; k++) {
+            jobs.add(new String[] {"k" + k, "k" + k + "-" + n});
+          }
+        }
+        kafka.produce("jobs", jobs);
+        var scores = kafka.read("scores", jobs.size(), RUN_LIMIT);
+        assertThat(scores).extracting(r -> r.key() + " " + r.value())
+            .containsExactlyInAnyOrderElementsOf(jobs.stream()
+                .map(j -> j[0] + " scored " + j[1]).toList());
+        for (int k = 0; k < 12; k++) {
+          String key = "k" + k;
+          assertThat(scores).filteredOn(r -> r.key().equals(key)).extracting(r -> r.value())
+              .as("key %s in order", key).containsExactlyElementsOf(IntStream.rangeClosed(1, 10)
+                  .mapToObj(n -> "scored " + key + "-" + n).toList());
+        }
+        assertThat(run.err()).as("%s", run).filteredOn(l -> l.matches(
+            "sluice run: consuming jobs from 127\\.0\\.0\\.1:\\d+ as scorer-[123] in group "
+                + "scorers")).hasSize(3);
+
+        List<ProcessHandle> members = run.descendants();
+        run.terminate();
+        // bash's own wait, interrupted by the trapped signal, ends the script: 128 + SIGTERM
+        assertThat(run.awaitExit(Duration.ofSeconds(60))).as("%s", run).isEqualTo(143);
+        assertThat(members).as("members the trap left running").noneMatch(ProcessHandle::isAlive);
+        assertThat(run.err()).as("each member drains on the trap's kill: %s", run)
+            .filteredOn(l -> l.startsWith("sluice run: SIGTERM: draining")).hasSize(3);
+        assertThat(kafka.committed("scorers")).as("every job committed").isEqualTo(jobs.size());
+      }
+    }
+  }
+
+  /**
+   * The security example against a SASL_SSL listener whose certificate the test CA signed for
+   * 127.0.0.1: the source reads the password from the file the first line writes, the sink
+   * from the variable; jobs come back scored and the password is never printed.
+   * Substitution: kafka.example.com:9093 becomes the broker's SASL_SSL listener.
+   */
+  @Test
+  void kafkaOverSaslSslTakesThePasswordFromAFileAndTheEnvironment() throws Exception {
+    Sandbox sandbox = new Sandbox(dir);
+    sandbox.scorer();
+    String password = "kafka-s3cr3t";
+    Files.copy(testCa().caCertificate(), dir.resolve("ca.pem"));
+    try (ReadmeKafka kafka = ReadmeKafka.startWithSaslSsl(testCa(),
+        Files.createDirectory(dir.resolve("broker")), password)) {
+      kafka.broker.createTopic("jobs", 2);
+      kafka.broker.createTopic("scores", 1);
+      Readme.Block block = README.block("sasl=SCRAM-SHA-512&user=scorer")
+          .replace("kafka.example.com:9093", kafka.broker.saslSslBootstrapServers());
+      try (Child run = sandbox.sh(block, Map.of("SCORER_KAFKA_PASSWORD", password))) {
+        run.awaitUntil(RUN_LIMIT, "the member joined", () ->
+            run.err().stream().anyMatch(l -> l.startsWith("sluice run: consuming jobs")));
+        kafka.produce("jobs", List.of(new String[] {"a", "job-1"}, new String[] {"b", "job-2"},
+            new String[] {"a", "job-3"}));
+        var scores = kafka.read("scores", 3, RUN_LIMIT);
+        assertThat(scores).extracting(r -> r.key() + " " + r.value())
+            .containsExactlyInAnyOrder("a scored job-1", "b scored job-2", "a scored job-3");
+        assertThat(sandbox.read("kafka.pass").strip()).isEqualTo(password);
+
+        run.terminateSluice();
+        assertThat(run.awaitExit(Duration.ofSeconds(60))).as("%s", run).isZero();
+        assertThat(run.toString()).doesNotContain("s3cr3t");
+      }
+    }
+  }
+
+  /** The demo through Kafka: each event produced, processed once, and the broker's line. */
+  @Test
+  void demoViaKafkaRunsThroughAnEmbeddedBroker() {
+    try (Child run = new Sandbox(dir).sh(README.block("./sluice demo --via kafka"), Map.of())) {
+      assertThat(run.awaitExit(RUN_LIMIT)).as("%s", run).isZero();
+      List<String> out = run.out();
+      for (int i = 1; i <= 5; i++) {
+        String event = "Event[index=" + i + "]";
+        assertThat(out).as("%s", run).contains("main: Submitted " + event)
+            .filteredOn(l -> l.matches("sluice-worker-\\d+: Finished processing \\Q" + event
+                + "\\E")).hasSize(1);
+      }
+      assertThat(out).as("%s", run).anyMatch(l -> l.startsWith("5 events in "))
+          .anyMatch(l -> l.startsWith("via Kafka: embedded KRaft broker on 127.0.0.1:")
+              && l.contains("5 produced and acknowledged (acks=all), 5 received"));
     }
   }
 }
