@@ -1150,6 +1150,56 @@ class ReadmeSnippetsTest {
             .startsWith("poison cause=").contains("cannot work on poison");
         run.awaitUntil(Duration.ofSeconds(30), "every job deleted", () -> sqs.left(jobs) == 0);
 
+        run.closeInput();
+        assertThat(run.awaitExit(Duration.ofSeconds(60))).as("%s", run).isZero();
+      }
+    }
+  }
+
+  /**
+   * The two demos, as written (about 15 s each plus the start of six JVMs, then two; not
+   * started early with the slow ones, as those JVMs' start would slow every other scenario):
+   * both do every event once, with nothing left in the queue; five consumers share the events,
+   * one consumer does them all. The sample output's summary lines have the real output's shape.
+   */
+  @Test
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)   // two runs of 15 s, eight JVMs starting
+  void sqsDemoRunsTheArticlesTwoOptionsSideBySide() {
+    List<String> out;
+    String run;                                       // what it printed, for the messages
+    try (Child demo = new Sandbox(dir).sh(README.block("./sluice demo --via sqs --consumers 5"),
+        Map.of())) {
+      assertThat(demo.awaitExit(Duration.ofSeconds(280))).as("%s", demo).isZero();
+      out = demo.out();
+      run = demo.toString();
+    }
+    assertThat(out).as("%s", run).filteredOn(l -> l.startsWith("duplicates: "))
+        .containsExactly(
+            "duplicates: 0 (10 results for 10 events); left in the queue: 0 waiting, 0 "
+                + "received and not deleted",
+            "duplicates: 0 (10 results for 10 events); left in the queue: 0 waiting, 0 "
+                + "received and not deleted");
+    List<String> consumers = out.stream().filter(l -> l.startsWith("consumers: ")).toList();
+    assertThat(consumers).as("%s", run).hasSize(2);
+    Matcher five = Pattern.compile("consumers: 5 processes × 1 worker: consumer-1 (\\d+) "
+        + "events, consumer-2 (\\d+), consumer-3 (\\d+), consumer-4 (\\d+), consumer-5 (\\d+)")
+        .matcher(consumers.get(0));
+    assertThat(five.matches()).as(consumers.get(0)).isTrue();
+    assertThat(IntStream.rangeClosed(1, 5).map(g -> Integer.parseInt(five.group(g))).sum())
+        .isEqualTo(10);
+    assertThat(consumers.get(1)).isEqualTo("consumers: 1 process × 5 workers: consumer-1 10 "
+        + "events");
+    Readme.Block sample = README.blocks().get(README.blocks().indexOf(
+        README.block("./sluice demo --via sqs --consumers 5")) + 1);
+    for (String prefix : List.of("main: Starting 5 consumer processes", "10 events in ",
+        "wall time ", "workers busy ", "consumers: 5 processes × 1 worker: ",
+        "duplicates: 0 (10 results for 10 events)", "via SQS: embedded ElasticMQ on ")) {
+      assertThat(sample.text().lines()).as("README line %d's sample", sample.line())
+          .anyMatch(l -> l.startsWith(prefix));
+      assertThat(out).as("%s", run).anyMatch(l -> l.startsWith(prefix));
+    }
+  }
+
   // ============================================ Kafka (README.md "Kafka and scale-out")
   // Each scenario starts its own in-process KRaft broker (ReadmeKafka): the snippets share the
   // topic and group names, as a reader's would.
@@ -1203,47 +1253,6 @@ class ReadmeSnippetsTest {
   }
 
   /**
-   * The two demos, as written (about 15 s each plus the start of six JVMs, then two; not
-   * started early with the slow ones, as those JVMs' start would slow every other scenario):
-   * both do every event once, with nothing left in the queue; five consumers share the events,
-   * one consumer does them all. The sample output's summary lines have the real output's shape.
-   */
-  @Test
-  @Timeout(value = 300, unit = TimeUnit.SECONDS)   // two runs of 15 s, eight JVMs starting
-  void sqsDemoRunsTheArticlesTwoOptionsSideBySide() {
-    List<String> out;
-    String run;                                       // what it printed, for the messages
-    try (Child demo = new Sandbox(dir).sh(README.block("./sluice demo --via sqs --consumers 5"),
-        Map.of())) {
-      assertThat(demo.awaitExit(Duration.ofSeconds(280))).as("%s", demo).isZero();
-      out = demo.out();
-      run = demo.toString();
-    }
-    assertThat(out).as("%s", run).filteredOn(l -> l.startsWith("duplicates: "))
-        .containsExactly(
-            "duplicates: 0 (10 results for 10 events); left in the queue: 0 waiting, 0 "
-                + "received and not deleted",
-            "duplicates: 0 (10 results for 10 events); left in the queue: 0 waiting, 0 "
-                + "received and not deleted");
-    List<String> consumers = out.stream().filter(l -> l.startsWith("consumers: ")).toList();
-    assertThat(consumers).as("%s", run).hasSize(2);
-    Matcher five = Pattern.compile("consumers: 5 processes × 1 worker: consumer-1 (\\d+) "
-        + "events, consumer-2 (\\d+), consumer-3 (\\d+), consumer-4 (\\d+), consumer-5 (\\d+)")
-        .matcher(consumers.get(0));
-    assertThat(five.matches()).as(consumers.get(0)).isTrue();
-    assertThat(IntStream.rangeClosed(1, 5).map(g -> Integer.parseInt(five.group(g))).sum())
-        .isEqualTo(10);
-    assertThat(consumers.get(1)).isEqualTo("consumers: 1 process × 5 workers: consumer-1 10 "
-        + "events");
-    Readme.Block sample = README.blocks().get(README.blocks().indexOf(
-        README.block("./sluice demo --via sqs --consumers 5")) + 1);
-    for (String prefix : List.of("main: Starting 5 consumer processes", "10 events in ",
-        "wall time ", "workers busy ", "consumers: 5 processes × 1 worker: ",
-        "duplicates: 0 (10 results for 10 events)", "via SQS: embedded ElasticMQ on ")) {
-      assertThat(sample.text().lines()).as("README line %d's sample", sample.line())
-          .anyMatch(l -> l.startsWith(prefix));
-      assertThat(out).as("%s", run).anyMatch(l -> l.startsWith(prefix));
-
    * The scale-out example: three members join group {@code scorers} and each gets two of the
    * six partitions; every job is scored once onto {@code scores}, each key's results in order;
    * SIGTERM to the script reaches its trap, each member drains and commits, and every offset
