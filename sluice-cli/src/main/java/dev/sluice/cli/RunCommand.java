@@ -9,6 +9,7 @@ import dev.sluice.Pipeline;
 import dev.sluice.PipelineBuilder;
 import dev.sluice.Sink;
 import dev.sluice.Sinks;
+import dev.sluice.Sizing;
 import dev.sluice.Sluice;
 import dev.sluice.Stats;
 import dev.sluice.Tap;
@@ -292,6 +293,9 @@ final class RunCommand implements Callable<Integer> {
       if (exec != null && !options.quiet && exec.startUpSummary() != null) {
         status.line("sluice run: " + exec.startUpSummary() + ", not counted as --timeout");
       }
+      if (options.planFromLive) {
+        planFromLive(stats, status);
+      }
       return outcome(stats, signals.signalsReceived(), pipeline.drain(Duration.ZERO), status);
     } finally {
       status.finish();
@@ -339,6 +343,35 @@ final class RunCommand implements Callable<Integer> {
     } catch (Exception e) {
       failure.addSuppressed(e);
     }
+  }
+
+  /**
+   * {@code --plan-from-live}: {@code sluice plan}'s figures for the load this run measured:
+   * arrivals over the whole run (taken as Poisson), the capacity model's mean attempt time (its
+   * last 10 s), and the p99 for the variability.
+   */
+  private static void planFromLive(Stats stats, StatusLine status) {
+    double seconds = stats.uptime().toNanos() / 1e9;
+    // the model's mean: attempts only, an external worker's start-up left out
+    double mean = stats.capacity().serviceTime() > 0 ? stats.capacity().serviceTime()
+        : stats.meanService().toNanos() / 1e9;
+    if (stats.received() == 0 || seconds <= 0 || mean <= 0) {
+      status.line("sluice run: no plan from the live load: nothing was processed");
+      return;
+    }
+    double rate = stats.received() / seconds;
+    double p99 = Math.max(mean, stats.serviceP99().toNanos() / 1e9);
+    double cs2 = Sizing.serviceVariability(mean, p99);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream out = new java.io.PrintStream(bytes, true,
+        java.nio.charset.StandardCharsets.UTF_8);
+    PlanCommand.print(out, rate, mean, 1, cs2, String.format(java.util.Locale.ROOT,
+        "measured by this run: %d arrivals in %.1f s (taken as Poisson); service time mean "
+            + "%s, p99 %s (log-normal, cv² %.2f)", stats.received(), seconds,
+        DemoReport.human(mean), DemoReport.human(p99), cs2), 0.8, null, null);
+    String text = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    status.line("sluice run: plan from the live load:");
+    text.lines().forEach(status::line);
   }
 
   private int outcome(Stats stats, int signalsReceived, DrainResult drain, StatusLine status) {

@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,6 +113,40 @@ class RunCapacityTest {
             return scraped.get("sluice_workers_needed") == 1.0
                 && scraped.get("sluice_falling_behind") == 0.0;
           });
+    }
+  }
+
+  @Test
+  void planFromLiveSizesThePoolForTheLoadTheRunMeasured() throws Exception {
+    Path work = dir.resolve("work.sh");
+    Files.writeString(work, """
+        #!/bin/sh
+        while IFS= read -r line; do sleep 0.35; echo "done $line"; done
+        """);
+    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+    try (SluiceProcess run = SluiceProcess.start(dir, "run",
+        "--source", "generate:?count=60&interval=100ms", "--exec", work.toString(),
+        "--workers", "8", "--plan-from-live", "--quiet")) {
+      assertThat(run.awaitExit()).isZero();
+      List<String> err = run.err();
+      int start = err.indexOf("sluice run: plan from the live load:");
+      assertThat(start).as("%s", err).isNotNegative();
+      List<String> plan = err.subList(start + 1, err.size());
+      // 10 a second for 6 s, each at least 0.35 s: the run's own arrival rate is a little
+      // lower (its uptime includes the last attempt and the drain); the figures must agree
+      Matcher load = Pattern.compile("load: ([0-9.]+) events/s × ([0-9.]+) ms = ([0-9.]+) "
+          + "workers kept busy").matcher(plan.get(0));
+      assertThat(load.matches()).as("%s", plan).isTrue();
+      double rate = Double.parseDouble(load.group(1));
+      double service = Double.parseDouble(load.group(2)) / 1000;
+      double busy = Double.parseDouble(load.group(3));
+      assertThat(rate).isBetween(7.0, 10.5);
+      assertThat(service).isGreaterThanOrEqualTo(0.34);
+      assertThat(busy).isCloseTo(rate * service, org.assertj.core.data.Offset.offset(0.05));
+      assertThat(plan.get(1)).startsWith("measured by this run: 60 arrivals in ");
+      assertThat(plan.get(2)).startsWith("workers needed: " + (int) Math.ceil(busy)
+          + " to keep up (");
+      assertThat(plan).contains("workers  utilisation  P(wait)  mean wait   p99 wait");
     }
   }
 }
