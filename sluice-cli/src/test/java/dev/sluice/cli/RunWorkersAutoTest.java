@@ -92,4 +92,63 @@ class RunWorkersAutoTest {
       assertThat(run.err().get(0)).as(bad[0]).contains(bad[1]).doesNotContain("Exception");
     }
   }
+
+  @Test
+  void aLoadThatStepsUpAndDownGrowsThePoolThenShrinksIt() throws Exception {
+    Path work = dir.resolve("work.sh");
+    Files.writeString(work, """
+        #!/bin/sh
+        while IFS= read -r line; do sleep 0.1; echo "done $line"; done
+        """);
+    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+    AtomicInteger largest = new AtomicInteger();
+    AtomicInteger written = new AtomicInteger();
+    try (SluiceProcess run = SluiceProcess.start(dir, "run", "--source", "-",
+        "--exec", work.toString(), "--workers", "auto=1..8", "--metrics-port", "0")) {
+      String metrics = RunMetrics.url(run);
+      // the load generator: 40 lines a second (4 workers busy, 5 needed), then one a second
+      // (1 needed) until the pool has shrunk; its pacing makes the load, it waits for nothing
+      Thread feeder = new Thread(() -> {
+        try {
+          for (int i = 1; i <= 200; i++) {
+            run.write(i + "\n");
+            written.incrementAndGet();
+            Thread.sleep(25);
+          }
+          for (int i = 201; !Thread.currentThread().isInterrupted(); i++) {
+            run.write(i + "\n");
+            written.incrementAndGet();
+            Thread.sleep(1000);
+          }
+        } catch (InterruptedException | RuntimeException stopped) {
+          // the test is done with the load
+        }
+      }, "feeder");
+      feeder.start();
+      try {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+            .until(() -> largest.accumulateAndGet(
+                RunMetrics.scrape(metrics).get("sluice_workers").intValue(), Math::max) >= 3);
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+            .until(() -> {
+              Map<String, Double> scraped = RunMetrics.scrape(metrics);
+              return scraped.get("sluice_workers") <= 2
+                  && scraped.get("sluice_falling_behind") == 0.0;
+            });
+      } finally {
+        feeder.interrupt();
+        feeder.join();
+      }
+      run.closeInput();
+      assertThat(run.awaitExit()).isZero();
+
+      assertThat(largest.get()).isBetween(3, 8);
+      long results = run.out().stream().filter(l -> l.startsWith("done ")).count();
+      assertThat(run.out()).doesNotHaveDuplicates().hasSize((int) results);
+      assertThat(results).isEqualTo(written.get()).isGreaterThanOrEqualTo(200);
+      assertThat(run.err()).anySatisfy(l -> assertThat(l)
+          .matches("sluice-worker-\\d+: retired with the worker, its child \\(pid \\d+\\) "
+              + "is told to end"));
+    }
+  }
 }
