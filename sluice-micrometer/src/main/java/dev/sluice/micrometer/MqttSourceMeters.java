@@ -1,8 +1,6 @@
 package dev.sluice.micrometer;
 
 import dev.sluice.mqtt.MqttSource;
-import dev.sluice.mqtt.MqttSourceStats;
-import dev.sluice.spi.ConnectionState;
 import dev.sluice.spi.SourceConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -22,7 +20,7 @@ final class MqttSourceMeters {
   static void bind(MeterRegistry registry, Object object, Tags tags) {
     MqttSource source = (MqttSource) object;
     if (!(object instanceof SourceConnection)) {     // else SourceMeters bound it already
-      SourceMeters.state(registry, source, s -> state(s.stats()), tags);
+      SourceMeters.state(registry, source, s -> s.stats().state(), tags);
     }
     SourceMeters.connector(registry, source, tags,
         s -> s.stats().received(), s -> s.stats().qos0Dropped(), s -> s.stats().rejected(),
@@ -43,10 +41,4 @@ final class MqttSourceMeters {
         .register(registry);
   }
 
-  /** MQTT's own connection states in the SPI's words (RECONNECTING is BACKING_OFF). */
-  static ConnectionState state(MqttSourceStats stats) {
-    String name = stats.state().name();
-    return "RECONNECTING".equals(name) ? ConnectionState.BACKING_OFF
-        : ConnectionState.valueOf(name);
-  }
 }
