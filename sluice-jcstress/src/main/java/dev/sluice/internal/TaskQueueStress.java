@@ -55,11 +55,17 @@ public final class TaskQueueStress {
     return thread;
   }
 
-  static void join(Thread thread) {
+  /** A wait that may be interrupted. */
+  interface Wait {
+    void run() throws InterruptedException;
+  }
+
+  /** Waits to the end, whatever interrupts come (jcstress may interrupt a stale actor). */
+  static void uninterruptibly(Wait wait) {
     boolean interrupted = false;
     for (;;) {
       try {
-        thread.join();
+        wait.run();
         break;
       } catch (InterruptedException e) {
         interrupted = true;
@@ -70,19 +76,8 @@ public final class TaskQueueStress {
     }
   }
 
-  static void awaitUninterruptibly(CountDownLatch latch) {
-    boolean interrupted = false;
-    for (;;) {
-      try {
-        latch.await();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+  static void join(Thread thread) {
+    uninterruptibly(thread::join);
   }
 
   @JCStressTest
@@ -226,7 +221,7 @@ public final class TaskQueueStress {
     public void twoTakersUntilTheElementIsTaken() {
       Thread retired = taker(queue, parkers[0], taken::countDown, () -> { });
       Thread other = taker(queue, parkers[1], taken::countDown, () -> { });
-      awaitUninterruptibly(taken);
+      uninterruptibly(taken::await);
       queue.close();
       join(retired);
       join(other);
