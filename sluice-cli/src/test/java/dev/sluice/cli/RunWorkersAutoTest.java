@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,8 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class RunWorkersAutoTest {
 
-  private static final Pattern ADDRESS =
-      Pattern.compile("sluice run: metrics on (http://127\\.0\\.0\\.1:\\d+)/metrics");
   private static final Pattern CHANGE =
       Pattern.compile("sluice run: workers (\\d+) -> (\\d+) \\(.*\\)");
 
@@ -54,18 +49,18 @@ class RunWorkersAutoTest {
     try (SluiceProcess run = SluiceProcess.start(dir, "run",
         "--source", "generate:?count=120&interval=100ms", "--exec", work.toString(),
         "--workers", "auto=1..16", "--ordering", "ordered", "--metrics-port", "0")) {
-      String metrics = address(run);
-      HttpClient http = HttpClient.newHttpClient();
+      String metrics = RunMetrics.url(run);
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-        String body;
+        Map<String, Double> scraped;
         try {
-          body = http.send(HttpRequest.newBuilder(URI.create(metrics)).build(),
-              HttpResponse.BodyHandlers.ofString()).body();
+          scraped = RunMetrics.scrape(metrics);
         } catch (IOException ended) {
           return true;               // the run ended: its stderr tells the rest
         }
-        largest.accumulateAndGet((int) value(body, "sluice_workers"), Math::max);
-        resizes.accumulateAndGet((int) value(body, "sluice_pool_resizes_total"), Math::max);
+        largest.accumulateAndGet(scraped.getOrDefault("sluice_workers", 0.0).intValue(),
+            Math::max);
+        resizes.accumulateAndGet(
+            scraped.getOrDefault("sluice_pool_resizes_total", 0.0).intValue(), Math::max);
         return largest.get() >= 4 && resizes.get() >= 1;
       });
       assertThat(run.awaitExit()).isZero();
@@ -89,31 +84,12 @@ class RunWorkersAutoTest {
   void badPoolBoundsExitTwoWithOneLine() throws Exception {
     for (String[] bad : List.of(new String[] {"auto=0..4", "'auto=0..4' needs 1 <= MIN"},
         new String[] {"auto=8..2", "'auto=8..2' needs 1 <= MIN <= MAX"},
-        new String[] {"many", "'many' is not a worker count: write a number of workers"})) {
+        new String[] {"many", "'many' is not an int or auto: write a number of workers"})) {
       SluiceProcess run = SluiceProcess.run(dir, "", "run", "--source", "-", "--exec", "cat",
           "--workers", bad[0]);
       assertThat(run.exitCode()).as(bad[0]).isEqualTo(2);
       assertThat(run.err()).as(bad[0]).hasSize(1);
       assertThat(run.err().get(0)).as(bad[0]).contains(bad[1]).doesNotContain("Exception");
     }
-  }
-
-  private static String address(SluiceProcess run) {
-    await().atMost(Duration.ofSeconds(30))
-        .until(() -> run.err().stream().anyMatch(l -> ADDRESS.matcher(l).matches()));
-    Matcher m = run.err().stream().map(ADDRESS::matcher).filter(Matcher::matches)
-        .findFirst().orElseThrow();
-    return m.group(1) + "/metrics";
-  }
-
-  /** A sample's value in a Prometheus text exposition (0 when absent). */
-  private static double value(String exposition, String name) {
-    for (String line : exposition.split("\n")) {
-      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-        String[] parts = line.split(" ");
-        return Double.parseDouble(parts[parts.length - 1]);
-      }
-    }
-    return 0;
   }
 }

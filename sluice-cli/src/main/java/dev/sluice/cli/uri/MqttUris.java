@@ -64,7 +64,16 @@ final class MqttUris {
     return new OpenedSource(TextSource.utf8(source, source.subscribed(),
         target(source.endpoint().toString())),
         () -> source.stats().state() == ConnectionState.CONNECTED, source,
-        source.subscribed());
+        source.subscribed(), () -> spiState(source.stats().state().name()));
+  }
+
+  /**
+   * MQTT's own connection state in the SPI's words, by name (RECONNECTING is BACKING_OFF),
+   * until the MQTT source reports the SPI's state itself.
+   */
+  static dev.sluice.spi.ConnectionState spiState(String mqttState) {
+    return "RECONNECTING".equals(mqttState) ? dev.sluice.spi.ConnectionState.BACKING_OFF
+        : dev.sluice.spi.ConnectionState.valueOf(mqttState);
   }
 
   static Sink<Object> sink(String option, String uri, String rest, UriContext context) {
