@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # A step load through the real command, fixed pool vs --workers auto (issue 10):
 # arrivals step 2/s -> 20/s -> 2/s, each message 0.2 s in an external child (so the load needs
-# 1, then 5, then 1 worker). Every second it records the arrival schedule (due), what the
-# pipeline took (written), and from /metrics the pool's size, busy workers and the backlog
-# (due - done - busy: arrived, not yet started). Usage: sluice-bench/capacity/step-load.sh [WORKERS...]
+# 1, then 5, then 1 worker). Every second it records, from /metrics, the pool's size, the busy
+# workers and what is done, and from the schedule what has arrived; waiting is arrived - done -
+# busy (arrived, not yet started). Usage: sluice-bench/capacity/step-load.sh [WORKERS...]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -36,9 +36,24 @@ for workers in "${@:-2 auto}"; do
       echo "$t,$(get sluice_workers),$(get sluice_workers_busy),$(get sluice_messages_queued),$(get sluice_messages_completed_total)" >> "$work/metrics-$w.csv"
     done
     wait "$pid" || true
-    echo "== workers $w: t, arrived (due), pool, busy, waiting (due - done - busy), done"
-    join -t, <(sort -t, -k1,1 "$work/feed-$w.csv") <(sort -t, -k1,1 "$work/metrics-$w.csv") \
-      | sort -t, -n -k1,1 | awk -F, '$4 != "" {printf "%s,%s,%d,%d,%d,%d\n", $1, $2, $4, $5,
-          $2 - $7 - $5, $7}'
+    echo "== workers $w: t, arrived (due), pool, busy, waiting (arrived - done - busy), done"
+    # arrivals due by each row's time, from the schedule itself (same clock as the rows)
+    python3 - "$steps" "$work/metrics-$w.csv" <<'PY'
+import sys
+steps = [tuple(float(x) for x in s.split(":")) for s in sys.argv[1].split(",")]
+times, start = [], 0.0                 # each line's due time, as step_feed.py makes them
+for length, rate in steps:
+    times += [start + i / rate for i in range(int(length * rate))]
+    start += length
+def due(t):
+    return sum(1 for x in times if x <= t)
+for line in open(sys.argv[2]):
+    t, pool, busy, queued, done = line.strip().split(",")
+    if pool == "":
+        continue
+    t, pool, busy, done = int(t), int(float(pool)), int(float(busy)), int(float(done))
+    d = due(t)
+    print(f"{t},{d},{pool},{busy},{max(0, d - done - busy)},{done}")
+PY
   done
 done
