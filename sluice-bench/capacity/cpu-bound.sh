@@ -16,4 +16,4 @@ echo "cores: $(nproc), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 yes 1 | head -n 100000000 | timeout -s TERM "$seconds" java -jar "$root/sluice-cli/target/sluice.jar" run \
   --source - --processor Spin --classpath "$work/classes" --workers "$workers" \
   --log-every 5s > /dev/null 2> "$work/err.txt" || true
-grep -E "workers [0-9]+ -> |received" "$work/err.txt" | tail -n 20
+grep -E "workers [0-9]+ -> |received|PoolResizer" "$work/err.txt" | tail -n 30

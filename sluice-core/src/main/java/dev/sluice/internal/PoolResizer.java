@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * than the pool has, it steps up to the workers needed, at most four times its size per step
  * (doubling when the need is only a lower bound). Each step is then checked: once the new
  * workers have run a few attempts (at least {@link #STEP_EVERY}, and two mean attempts), the
- * pool's throughput, size ÷ mean attempt time, must have risen by at least half of what the
- * step promised. Work that saturates the cores shows it plainly: its attempts slow down as
+ * pool's throughput, size ÷ mean attempt time, must have risen by at least a quarter of what
+ * the step promised. Work that saturates the cores shows it plainly: its attempts slow down as
  * workers are added, so the throughput does not rise. A step that did not pay is taken back
  * to the workers its throughput was worth (no fewer than before it), and that size is the
  * ceiling for {@link #CEILING_FOR}.
@@ -156,7 +156,7 @@ final class PoolResizer {
     double throughput = size / service;
     double promised = (double) size / from - 1;
     double gained = throughput / throughputBefore - 1;
-    if (gained >= promised / 2) {
+    if (gained >= promised / 4) {
       return;
     }
     // keep as many workers as the throughput shows were worth it (the cores, say)
