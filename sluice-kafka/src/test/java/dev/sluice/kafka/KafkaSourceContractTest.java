@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The source contract against {@link KafkaSource} on the in-process KRaft broker. "Messages
@@ -16,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * partitions rather than overflow, and hands on every record as it is: the overflow and
  * malformed-message cases do not apply.
  */
+@Tag("broker")
 class KafkaSourceContractTest extends SourceContract<byte[]> {
 
   private static final AtomicInteger TOPICS = new AtomicInteger();

@@ -7,9 +7,11 @@ import dev.sluice.Ordering;
 import dev.sluice.Pipeline;
 import dev.sluice.Sluice;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The README's Kafka example, as written, against the embedded broker. */
+@Tag("broker")
 class ReadmeExampleTest {
 
   @Test
