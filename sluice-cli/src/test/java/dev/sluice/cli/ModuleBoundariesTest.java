@@ -19,6 +19,7 @@ import javax.tools.DiagnosticCollector;
 import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.StandardJavaFileManager;
+import javax.tools.StandardLocation;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,6 +108,8 @@ class ModuleBoundariesTest {
     DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
     try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT,
         null)) {
+      // Nothing on the class path: the test's own class path holds sluice-core too, unexported.
+      files.setLocation(StandardLocation.CLASS_PATH, List.of());
       List<String> options = List.of("--release", "17", "-d", dir.resolve("out").toString(),
           "--module-path", location(dev.sluice.Sluice.class) + java.io.File.pathSeparator
               + location(org.slf4j.Logger.class));
