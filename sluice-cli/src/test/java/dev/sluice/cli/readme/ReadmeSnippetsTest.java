@@ -861,8 +861,8 @@ class ReadmeSnippetsTest {
   void readmeImagesCommandNamesTestsThatMakeThem() throws Exception {
     String command = README.block("-Dsluice.docs.images=").text();
     assertThat(command).contains("-pl sluice-cli ");
-    Matcher tests = Pattern.compile("-Dtest='([^']+)'").matcher(command);
-    assertThat(tests.find()).as("a -Dtest='…' in %s", command).isTrue();
+    Matcher tests = Pattern.compile("-Dit\\.test='([^']+)'").matcher(command);
+    assertThat(tests.find()).as("a -Dit.test='…' (failsafe runs them) in %s", command).isTrue();
     Matcher property = Pattern.compile("-D([\\w.]+)=\\$PWD/docs/img").matcher(command);
     assertThat(property.find()).as("a -DNAME=$PWD/docs/img in %s", command).isTrue();
     Path testSources = README.root().resolve("sluice-cli/src/test/java");
