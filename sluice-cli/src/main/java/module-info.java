@@ -3,8 +3,8 @@
  * nothing, and its packages are opened to picocli alone, which injects the options into the
  * command classes reflectively.
  *
- * <p>The embedded MQTT and Kafka brokers are optional ({@code requires static}): only
- * {@code sluice-full.jar} carries them, for {@code sluice demo --via mqtt|kafka}. Both jars run
+ * <p>The embedded MQTT and Kafka brokers and the SQS server are optional
+ * ({@code requires static}), for {@code sluice demo --via mqtt|kafka|sqs}. Both jars run
  * on the class path (the shade plugin drops every {@code module-info.class}); this descriptor
  * is what keeps the command, at compile time, to the other modules' exported API.
  */
@@ -16,6 +16,7 @@ module dev.sluice.cli {
   requires dev.sluice.sqs;
   requires static dev.sluice.mqtt.broker;
   requires static dev.sluice.kafka.broker;
+  requires static dev.sluice.sqs.server;
   requires info.picocli;
   requires org.snakeyaml.engine;
   requires io.prometheus.metrics.core;

@@ -26,7 +26,11 @@ final class TrackedSource<T> {
   final AtomicLong maxOutstanding = new AtomicLong();
   private final LongFunction<T> payload;
   private final LongFunction<Object> key;
+  /** Why each nacked message was nacked (the first cause, for a message nacked once). */
+  final Map<Long, Throwable> nackCauses = new ConcurrentHashMap<>();
   private volatile java.util.function.LongPredicate ackCheck = i -> true;
+  private volatile long failAt = -1;
+  private volatile Exception failure;
 
   TrackedSource(int count, LongFunction<T> payload, LongFunction<Object> key) {
     this.count = count;
@@ -44,12 +48,25 @@ final class TrackedSource<T> {
     return this;
   }
 
+  /**
+   * The source fails mid-stream: after {@code delivered} messages its next read throws
+   * {@code cause}, which the publisher signals as {@code onError}.
+   */
+  TrackedSource<T> failAfter(long delivered, Exception cause) {
+    this.failure = cause;
+    this.failAt = delivered;
+    return this;
+  }
+
   Flow.Publisher<Message<T>> publisher() {
     return new PullPublisher<>(() -> new PullPublisher.Pull<>() {
       private long next;
 
       @Override
-      public Message<T> next() {
+      public Message<T> next() throws Exception {
+        if (next == failAt) {
+          throw failure;
+        }
         if (next == count) {
           return null;
         }
@@ -69,6 +86,7 @@ final class TrackedSource<T> {
 
               @Override
               public void nack(Throwable cause) {
+                nackCauses.putIfAbsent(index, cause);
                 nacks.computeIfAbsent(index, k -> new AtomicInteger()).incrementAndGet();
                 settled.incrementAndGet();
               }

@@ -54,6 +54,12 @@ import picocli.CommandLine.TypeConversionException;
  * ({@link KafkaDemo}): events are produced to a one-partition topic and consumed by a
  * consumer group member that commits each offset once the event is processed.
  *
+ * <p><b>{@code --via sqs}.</b> The same through an embedded ElasticMQ server ({@link SqsDemo}):
+ * events are sent to a standard queue and received by an SQS source that deletes each message
+ * once its event is processed. With {@code --consumers N} the pipeline is not in this process:
+ * N competing {@code sluice run} processes share the queue ({@link SqsConsumersDemo}), the
+ * article's other way to scale.
+ *
  * <p><b>Shutdown.</b> Ctrl-C or SIGTERM drains: the source stops, events already running
  * finish (for up to the work time plus a second), and the summary is printed.
  */
@@ -72,6 +78,8 @@ import picocli.CommandLine.TypeConversionException;
 final class DemoCommand implements Callable<Integer> {
 
   private static final long NOT_YET = Long.MIN_VALUE;
+  /** The most {@code --consumers}: each is a JVM of its own. */
+  static final int MAX_CONSUMERS = 32;
 
   /** With {@code --timeline}: records the run; set before it starts, then only read. */
   private Timeline timeline;
@@ -120,7 +128,7 @@ final class DemoCommand implements Callable<Integer> {
 
   /** How the events reach the pipeline. */
   enum ViaOption {
-    MEMORY, MQTT, KAFKA;
+    MEMORY, MQTT, KAFKA, SQS;
 
     @Override
     public String toString() {
@@ -137,8 +145,8 @@ final class DemoCommand implements Callable<Integer> {
           return v;
         }
       }
-      throw new TypeConversionException("expected memory, mqtt or kafka but was '" + value
-          + "'");
+      throw new TypeConversionException("expected memory, mqtt, kafka or sqs but was '"
+          + value + "'");
     }
   }
 
@@ -186,9 +194,16 @@ final class DemoCommand implements Callable<Integer> {
       description = "${COMPLETION-CANDIDATES}: events handed over in memory, or published "
           + "to an embedded MQTT broker on 127.0.0.1 (HiveMQ CE, QoS 1) and consumed through "
           + "the MQTT source, each acked after processing, or produced to an embedded Kafka "
-          + "broker and consumed in a consumer group, each offset committed after processing "
-          + "(default: ${DEFAULT-VALUE}).")
+          + "broker and consumed in a consumer group, each offset committed after processing, "
+          + "or sent to an embedded SQS server (ElasticMQ) and received from its queue, each "
+          + "message deleted after processing (default: ${DEFAULT-VALUE}).")
   private ViaOption via;
+
+  @Option(names = "--consumers", paramLabel = "N",
+      description = "With --via sqs: run N competing consumer processes (each a sluice run "
+          + "with --workers threads) on the queue instead of one pipeline in this process; "
+          + "compare --consumers 5 --workers 1 with --consumers 1 --workers 5.")
+  private Integer consumers;
 
   @Option(names = "--timeline", paramLabel = "FILE",
       description = "Write the run's timeline to FILE: one self-contained HTML page, a lane "
@@ -213,6 +228,9 @@ final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--via " + via + " needs --events >= 1 but was 0");
     }
+    if (consumers != null) {
+      checkConsumers();
+    }
     if (timelineFile != null) {
       Path dir = timelineFile.toAbsolutePath().getParent();
       if (dir == null || !Files.isDirectory(dir)) {
@@ -230,6 +248,9 @@ final class DemoCommand implements Callable<Integer> {
         lines.print("main: Source finished, draining...");
       }
     };
+    if (consumers != null) {
+      return viaConsumers(lines);
+    }
     if (via != ViaOption.MEMORY) {
       return viaBroker(lines, subscribedNanos, sourceDoneNanos, sourceDone);
     }
@@ -242,6 +263,52 @@ final class DemoCommand implements Callable<Integer> {
       report(lines, startNanos, subscribedNanos.get(), sourceDoneNanos.get(), stats);
     }
     return writeTimeline(lines);
+  }
+
+  /** {@code --consumers}: only with {@code --via sqs}, at least one, and what it supports. */
+  private void checkConsumers() {
+    if (via != ViaOption.SQS) {
+      throw new ParameterException(spec.commandLine(), "--consumers needs --via sqs (competing "
+          + "consumer processes on one queue), but --via is " + via);
+    }
+    if (consumers < 1 || consumers > MAX_CONSUMERS) {
+      throw new ParameterException(spec.commandLine(), "--consumers must be between 1 and "
+          + MAX_CONSUMERS + " (each is a JVM) but was " + consumers);
+    }
+    if (workers < 1) {
+      throw new ParameterException(spec.commandLine(),
+          "--workers must be >= 1 but was " + workers);
+    }
+    if (ordering != OrderingOption.UNORDERED) {
+      throw new ParameterException(spec.commandLine(), "--consumers runs unordered: competing "
+          + "consumers cannot keep an order across processes; drop --ordering " + ordering);
+    }
+    if (timelineFile != null) {
+      throw new ParameterException(spec.commandLine(), "--timeline records a pipeline in this "
+          + "process: drop --consumers, or drop --timeline");
+    }
+  }
+
+  /** {@code --via sqs --consumers N}: N {@code sluice run} processes share the queue. */
+  private int viaConsumers(Lines lines) throws InterruptedException {
+    SqsConsumersDemo demo = new SqsConsumersDemo(new SqsConsumersDemo.Plan(events, interval,
+        work, workers, consumers, cpu, quiet), lines, parent.err());
+    try {
+      return demo.run();
+    } catch (DemoTransport.BrokerDidNotStart e) {
+      parent.err().println("sluice demo: " + e.getMessage());
+      return SluiceCommand.FAILED;
+    } catch (NoClassDefFoundError e) {
+      return needsFullJar();
+    }
+  }
+
+  /** One line: the lean sluice.jar leaves the embedded brokers out. */
+  private int needsFullJar() {
+    parent.err().println("sluice demo: --via " + via + " needs the embedded broker, which "
+        + "only sluice-full.jar carries: run ./sluice demo --via " + via + ", or "
+        + "java -jar sluice-cli/target/sluice-full.jar demo --via " + via);
+    return SluiceCommand.FAILED;
   }
 
   /** Writes {@code --timeline}'s page, if asked: OK, or FAILED after one line saying why. */
@@ -274,17 +341,17 @@ final class DemoCommand implements Callable<Integer> {
     int maxInFlight = Math.max(4 * workers, 32);
     DemoTransport transport;
     try {
-      transport = via == ViaOption.KAFKA ? KafkaDemo.open(events)
-          : MqttDemo.open(events, maxInFlight);
+      transport = switch (via) {
+        case KAFKA -> KafkaDemo.open(events);
+        case SQS -> SqsDemo.open(events);
+        default -> MqttDemo.open(events, maxInFlight);
+      };
     } catch (DemoTransport.BrokerDidNotStart e) {
       parent.err().println("sluice demo: " + e.getMessage());
       return SluiceCommand.FAILED;
     } catch (NoClassDefFoundError e) {
       // the lean sluice.jar leaves the embedded brokers out; ./sluice picks sluice-full.jar
-      parent.err().println("sluice demo: --via " + via + " needs the embedded broker, which "
-          + "only sluice-full.jar carries: run ./sluice demo --via " + via + ", or "
-          + "java -jar sluice-cli/target/sluice-full.jar demo --via " + via);
-      return SluiceCommand.FAILED;
+      return needsFullJar();
     }
     try (transport) {
       Pipeline pipeline = start(timed(transport.events(), subscribedNanos, sourceDone),

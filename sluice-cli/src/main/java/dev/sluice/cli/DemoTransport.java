@@ -5,12 +5,14 @@ import dev.sluice.cli.DemoCommand.Event;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 
 /**
  * An embedded broker that the demo's events travel through ({@code --via mqtt},
- * {@code --via kafka}): a source that completes after the run's events, and a publisher that
+ * {@code --via kafka}, {@code --via sqs}): a source that completes after the run's events, and a publisher that
  * sends them on the article's schedule. One caller drives it, from one thread.
  */
 interface DemoTransport extends AutoCloseable {
@@ -23,15 +25,24 @@ interface DemoTransport extends AutoCloseable {
    * the original message. For implementations of {@link #events()}.
    */
   static Flow.Publisher<Message<Event>> parsed(Flow.Publisher<Message<byte[]>> source) {
-    return subscriber -> source.subscribe(new Flow.Subscriber<Message<byte[]>>() {
+    return parsed(source, bytes -> new String(bytes, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * {@code source}'s payloads, read as text by {@code text}, parsed back into events; acks go
+   * to the original message. For implementations of {@link #events()}.
+   */
+  static <T> Flow.Publisher<Message<Event>> parsed(Flow.Publisher<Message<T>> source,
+      Function<? super T, String> text) {
+    return subscriber -> source.subscribe(new Flow.Subscriber<Message<T>>() {
       @Override
       public void onSubscribe(Flow.Subscription subscription) {
         subscriber.onSubscribe(subscription);
       }
 
       @Override
-      public void onNext(Message<byte[]> message) {
-        long index = Long.parseLong(new String(message.payload(), StandardCharsets.UTF_8));
+      public void onNext(Message<T> message) {
+        long index = Long.parseLong(text.apply(message.payload()).strip());
         subscriber.onNext(message.withPayload(new Event(index)));
       }
 
@@ -57,6 +68,29 @@ interface DemoTransport extends AutoCloseable {
    */
   void publish(long count, Duration interval, long startNanos, LongConsumer submitted,
       BooleanSupplier stop) throws InterruptedException;
+
+  /**
+   * The article's schedule: calls {@code send} with 1..{@code count}, the i-th at
+   * {@code startNanos + i × interval}, on the caller's thread, until done or {@code stop} says
+   * so; returns how many it sent.
+   */
+  static long onSchedule(long count, Duration interval, long startNanos, BooleanSupplier stop,
+      LongConsumer send) throws InterruptedException {
+    long step = interval.toNanos();
+    long sent = 0;
+    for (long i = 1; i <= count && !stop.getAsBoolean(); i++) {
+      long wait = startNanos + i * step - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      if (stop.getAsBoolean()) {
+        break;
+      }
+      send.accept(i);
+      sent++;
+    }
+    return sent;
+  }
 
   /** The summary's line about the broker. */
   String summaryLine();

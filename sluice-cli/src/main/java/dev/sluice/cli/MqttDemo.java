@@ -138,15 +138,7 @@ final class MqttDemo implements DemoTransport {
   @Override
   public void publish(long count, Duration interval, long startNanos, LongConsumer submitted,
       BooleanSupplier stop) throws InterruptedException {
-    long step = interval.toNanos();
-    for (long i = 1; i <= count && !stop.getAsBoolean(); i++) {
-      long wait = startNanos + i * step - System.nanoTime();
-      if (wait > 0) {
-        TimeUnit.NANOSECONDS.sleep(wait);
-      }
-      if (stop.getAsBoolean()) {
-        return;
-      }
+    DemoTransport.onSchedule(count, interval, startNanos, stop, i -> {
       String text = Long.toString(i);
       submitted.accept(i);
       publisher.write(text, Message.of(text)).whenComplete((done, error) -> {
@@ -157,6 +149,9 @@ final class MqttDemo implements DemoTransport {
         }
       });
       throwIfFailed();
+    });
+    if (stop.getAsBoolean()) {
+      return;
     }
     try {
       publisher.flush().toCompletableFuture().get(CONFIRM.toMillis(), TimeUnit.MILLISECONDS);

@@ -120,19 +120,35 @@ final class PlanCommand implements Callable<Integer> {
 
   private void print(PrintStream out, double perSecond, double mean, double ca2, double cs2,
       String serviceShape) {
+    print(out, perSecond, mean, ca2, cs2, "arrivals " + arrivals + "; service time "
+        + serviceShape, utilisation, p99Wait == null ? null : seconds(p99Wait),
+        p99Wait == null ? null : DurationParser.format(p99Wait));
+  }
+
+  /**
+   * Prints a plan: the load, the workers needed to keep up and to stay at or under
+   * {@code utilisation}, and the waits for each pool size. Also used by {@code sluice run
+   * --plan-from-live} for the load it measured.
+   *
+   * @param shapes    one line saying how arrivals and service times were modelled
+   * @param p99Wait   seconds the p99 wait may be, or null
+   * @param p99Words  {@code p99Wait} as the user wrote it, or null
+   */
+  static void print(PrintStream out, double perSecond, double mean, double ca2, double cs2,
+      String shapes, double utilisation, Double p99Wait, String p99Words) {
     double load = perSecond * mean;
     int keepUp = (int) Math.max(1, Math.ceil(load - 1e-9));    // at exactly 100% busy
     int forTarget = Sizing.workersForUtilisation(perSecond, mean, utilisation);
     out.printf(Locale.ROOT, "load: %s events/s × %s = %.2f workers kept busy%n",
         DemoReport.rate(perSecond), DemoReport.human(mean), load);
-    out.printf(Locale.ROOT, "arrivals %s; service time %s%n", arrivals, serviceShape);
+    out.println(shapes);
     out.printf(Locale.ROOT, "workers needed: %d to keep up (%.0f%% busy), %d to stay at or "
         + "under %.0f%%%n", keepUp, 100 * load / keepUp, forTarget, utilisation * 100);
     int last = forTarget + 1;
     if (p99Wait != null) {
-      int forWait = Sizing.workersForP99Wait(perSecond, mean, ca2, cs2, seconds(p99Wait));
-      out.printf(Locale.ROOT, "workers needed for a p99 wait of at most %s: %d%n",
-          DurationParser.format(p99Wait), forWait);
+      int forWait = Sizing.workersForP99Wait(perSecond, mean, ca2, cs2, p99Wait);
+      out.printf(Locale.ROOT, "workers needed for a p99 wait of at most %s: %d%n", p99Words,
+          forWait);
       last = Math.max(last, forWait);
     }
     out.println();

@@ -9,6 +9,7 @@ import dev.sluice.Pipeline;
 import dev.sluice.PipelineBuilder;
 import dev.sluice.Sink;
 import dev.sluice.Sinks;
+import dev.sluice.Sizing;
 import dev.sluice.Sluice;
 import dev.sluice.Stats;
 import dev.sluice.Tap;
@@ -23,12 +24,14 @@ import dev.sluice.cli.exec.ExecProcessor;
 import dev.sluice.cli.exec.RetiringWorker;
 import dev.sluice.cli.metrics.HealthMonitor;
 import dev.sluice.cli.metrics.MetricsServer;
+import dev.sluice.cli.metrics.SourceView;
 import dev.sluice.cli.uri.OpenedSource;
 import dev.sluice.cli.uri.Redaction;
 import dev.sluice.cli.uri.SinkUris;
 import dev.sluice.cli.uri.SourceUris;
 import dev.sluice.cli.uri.UriContext;
 import dev.sluice.cli.uri.WebSocketOptions;
+import dev.sluice.spi.SourceBacklog;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +39,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -165,8 +169,10 @@ final class RunCommand implements Callable<Integer> {
         new HealthMonitor(options.stallLimit(), System::nanoTime, opened.connected(), waits);
     MetricsServer metrics = null;
     if (options.metricsPort != null) {
+      Flow.Publisher<?> publisher = opened.publisher();
       metrics = MetricsServer.start(options.metricsBind, options.metricsPort,
-          options.pipelineName, health, opened.connected());
+          options.pipelineName, health, new SourceView(opened.connected(), opened.state(),
+              () -> SourceBacklog.of(publisher)));
     }
     Timeline timeline = options.timeline != null ? Timeline.create() : null;
     Tap<String> tap = Tap.of(tapListeners(metrics, timeline));
@@ -287,6 +293,9 @@ final class RunCommand implements Callable<Integer> {
       if (exec != null && !options.quiet && exec.startUpSummary() != null) {
         status.line("sluice run: " + exec.startUpSummary() + ", not counted as --timeout");
       }
+      if (options.planFromLive) {
+        planFromLive(stats, status);
+      }
       return outcome(stats, signals.signalsReceived(), pipeline.drain(Duration.ZERO), status);
     } finally {
       status.finish();
@@ -334,6 +343,35 @@ final class RunCommand implements Callable<Integer> {
     } catch (Exception e) {
       failure.addSuppressed(e);
     }
+  }
+
+  /**
+   * {@code --plan-from-live}: {@code sluice plan}'s figures for the load this run measured:
+   * arrivals over the whole run (taken as Poisson), the capacity model's mean attempt time (its
+   * last 10 s), and the p99 for the variability.
+   */
+  private static void planFromLive(Stats stats, StatusLine status) {
+    double seconds = stats.uptime().toNanos() / 1e9;
+    // the model's mean: attempts only, an external worker's start-up left out
+    double mean = stats.capacity().serviceTime() > 0 ? stats.capacity().serviceTime()
+        : stats.meanService().toNanos() / 1e9;
+    if (stats.received() == 0 || seconds <= 0 || mean <= 0) {
+      status.line("sluice run: no plan from the live load: nothing was processed");
+      return;
+    }
+    double rate = stats.received() / seconds;
+    double p99 = Math.max(mean, stats.serviceP99().toNanos() / 1e9);
+    double cs2 = Sizing.serviceVariability(mean, p99);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream out = new java.io.PrintStream(bytes, true,
+        java.nio.charset.StandardCharsets.UTF_8);
+    PlanCommand.print(out, rate, mean, 1, cs2, String.format(java.util.Locale.ROOT,
+        "measured by this run: %d arrivals in %.1f s (taken as Poisson); service time mean "
+            + "%s, p99 %s (log-normal, cv² %.2f)", stats.received(), seconds,
+        DemoReport.human(mean), DemoReport.human(p99), cs2), 0.8, null, null);
+    String text = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    status.line("sluice run: plan from the live load:");
+    text.lines().forEach(status::line);
   }
 
   private int outcome(Stats stats, int signalsReceived, DrainResult drain, StatusLine status) {

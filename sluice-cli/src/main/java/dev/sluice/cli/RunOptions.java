@@ -207,6 +207,11 @@ final class RunOptions {
           + "never printed.")
   String passwordFile;
 
+  @Option(names = "--plan-from-live", description = "At the end, print what 'sluice plan' "
+      + "says for the load this run measured: its arrival rate over the run, its mean attempt "
+      + "time and p99; the workers needed and the waits for each pool size.")
+  boolean planFromLive;
+
   @Option(names = "--quiet", description = "No status line and no summary.")
   boolean quiet;
 

@@ -38,11 +38,11 @@ final class WorkersConverter implements ITypeConverter<Workers> {
       return Workers.adaptive(min, max);
     }
     if (!text.matches("\\d{1,9}")) {
-      throw new TypeConversionException("'" + value + "' is not a worker count: " + FORMS);
+      throw new TypeConversionException("'" + value + "' is not an int or auto: " + FORMS);
     }
     int n = Integer.parseInt(text);
     if (n < 1 || n > MAX) {
-      throw new TypeConversionException("'" + value + "' must be from 1 to " + MAX + " workers");
+      throw new TypeConversionException("must be from 1 to " + MAX + " but was " + n);
     }
     return Workers.fixed(n);
   }

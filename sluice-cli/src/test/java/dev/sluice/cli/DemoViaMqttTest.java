@@ -72,6 +72,6 @@ class DemoViaMqttTest {
     assertThat(run.exitCode()).isEqualTo(SluiceCommand.USAGE);
     assertThat(run.out()).isEmpty();
     assertThat(run.errLines()).hasSize(1);
-    assertThat(run.err()).contains("expected memory, mqtt or kafka but was 'pigeon'");
+    assertThat(run.err()).contains("expected memory, mqtt, kafka or sqs but was 'pigeon'");
   }
 }

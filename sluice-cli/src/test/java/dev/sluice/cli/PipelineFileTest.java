@@ -126,9 +126,9 @@ class PipelineFileTest {
   @CsvSource(delimiter = '|', textBlock = """
       a key with dashes     | '--workers: 4'                      | p.yaml:2:1: '--workers': write the key without dashes, 'workers:'
       an unknown option     | 'wrkers: 4'                         | p.yaml:2:1: unknown key 'wrkers': did you mean 'workers'?
-      a wrong type          | 'workers: eight'                    | p.yaml:2:10: workers: Invalid value for option '--workers': 'eight' is not an int. Write 'workers: N'
+      a wrong type          | 'workers: eight'                    | p.yaml:2:10: workers: Invalid value for option '--workers': 'eight' is not an int or auto: write a number of workers (e.g. 4), auto, or auto=MIN..MAX (e.g. auto=2..32). Write 'workers: N|auto'
       a bad duration        | 'timeout: soon'                     | p.yaml:2:10: timeout: Invalid value for option '--timeout': 'soon' is not a duration
-      a list for one value  | 'workers: [1, 2]'                   | p.yaml:2:10: workers takes one value, not a list. Write 'workers: N'
+      a list for one value  | 'workers: [1, 2]'                   | p.yaml:2:10: workers takes one value, not a list. Write 'workers: N|auto'
       a flag not a boolean  | 'quiet: often'                      | p.yaml:2:8: quiet is a flag: write 'quiet: true' or 'quiet: false'
       no value              | 'retries:'                          | p.yaml:2:9: retries has no value. Write 'retries: N', or leave the key out
       an inline header secret | 'source-header: {Authorization: Bearer abc}' | p.yaml:2:32: source-header Authorization is a secret: never write its value in the file. Write "Authorization: '@env:VAR'"

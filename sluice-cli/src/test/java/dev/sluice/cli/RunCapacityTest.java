@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,10 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("broker")
 class RunCapacityTest {
 
-  private static final Pattern ADDRESS =
-      Pattern.compile("sluice run: metrics on (http://127\\.0\\.0\\.1:\\d+)/metrics");
-  private final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
 
   @TempDir
   Path dir;
@@ -57,26 +49,12 @@ class RunCapacityTest {
         "--metrics-port", "0", "--drain-timeout", "100ms", "--quiet");
   }
 
-  private String address(SluiceProcess run) {
-    await().atMost(Duration.ofSeconds(30))
-        .until(() -> run.err().stream().anyMatch(l -> ADDRESS.matcher(l).matches()));
-    Matcher m = run.err().stream().map(ADDRESS::matcher).filter(Matcher::matches)
-        .findFirst().orElseThrow();
-    return m.group(1) + "/metrics";
+  private static String address(SluiceProcess run) {
+    return RunMetrics.url(run);
   }
 
-  private Map<String, Double> scrape(String url) throws IOException, InterruptedException {
-    String body = http.send(HttpRequest.newBuilder(URI.create(url))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    Map<String, Double> samples = new HashMap<>();
-    for (String line : body.split("\n")) {
-      if (!line.startsWith("#") && !line.isBlank()) {
-        String[] parts = line.split(" ");
-        String name = parts[0].replaceAll("\\{.*\\}$", "");     // without its labels
-        samples.put(name, Double.parseDouble(parts[parts.length - 1]));
-      }
-    }
-    return samples;
+  private static Map<String, Double> scrape(String url) throws IOException, InterruptedException {
+    return RunMetrics.scrape(url);
   }
 
   @Test
@@ -91,6 +69,10 @@ class RunCapacityTest {
       // the generator reports the events that are due, so this is the load, not a lower bound
       assertThat(scraped.get("sluice_workers_needed_lower_bound")).isZero();
       assertThat(scraped.get("sluice_utilisation")).isLessThanOrEqualTo(1.0);
+      // falling behind, the events due and not yet taken pile up at the source
+      double backlog = scraped.get("sluice_source_backlog");
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+          .until(() -> scrape(metrics).get("sluice_source_backlog") > backlog);
     }
   }
 
@@ -133,6 +115,40 @@ class RunCapacityTest {
             return scraped.get("sluice_workers_needed") == 1.0
                 && scraped.get("sluice_falling_behind") == 0.0;
           });
+    }
+  }
+
+  @Test
+  void planFromLiveSizesThePoolForTheLoadTheRunMeasured() throws Exception {
+    Path work = dir.resolve("work.sh");
+    Files.writeString(work, """
+        #!/bin/sh
+        while IFS= read -r line; do sleep 0.35; echo "done $line"; done
+        """);
+    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+    try (SluiceProcess run = SluiceProcess.start(dir, "run",
+        "--source", "generate:?count=60&interval=100ms", "--exec", work.toString(),
+        "--workers", "8", "--plan-from-live", "--quiet")) {
+      assertThat(run.awaitExit()).isZero();
+      List<String> err = run.err();
+      int start = err.indexOf("sluice run: plan from the live load:");
+      assertThat(start).as("%s", err).isNotNegative();
+      List<String> plan = err.subList(start + 1, err.size());
+      // 10 a second for 6 s, each at least 0.35 s: the run's own arrival rate is a little
+      // lower (its uptime includes the last attempt and the drain); the figures must agree
+      Matcher load = Pattern.compile("load: ([0-9.]+) events/s × ([0-9.]+) ms = ([0-9.]+) "
+          + "workers kept busy").matcher(plan.get(0));
+      assertThat(load.matches()).as("%s", plan).isTrue();
+      double rate = Double.parseDouble(load.group(1));
+      double service = Double.parseDouble(load.group(2)) / 1000;
+      double busy = Double.parseDouble(load.group(3));
+      assertThat(rate).isBetween(7.0, 10.5);
+      assertThat(service).isGreaterThanOrEqualTo(0.34);
+      assertThat(busy).isCloseTo(rate * service, org.assertj.core.data.Offset.offset(0.05));
+      assertThat(plan.get(1)).startsWith("measured by this run: 60 arrivals in ");
+      assertThat(plan.get(2)).startsWith("workers needed: " + (int) Math.ceil(busy)
+          + " to keep up (");
+      assertThat(plan).contains("workers  utilisation  P(wait)  mean wait   p99 wait");
     }
   }
 }

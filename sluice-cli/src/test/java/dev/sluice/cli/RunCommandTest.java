@@ -32,9 +32,10 @@ class RunCommandTest {
         Arguments.of(new String[] {"run", "--exec", "cat", "--classpath", "x.jar"},
             "--classpath goes with --processor"),
         Arguments.of(new String[] {"run", "--exec", "cat", "--workers", "0"},
-            "--workers must be >= 1 but was 0"),
+            "Invalid value for option '--workers': must be from 1 to 4096 but was 0"),
         Arguments.of(new String[] {"run", "--exec", "cat", "--workers", "many"},
-            "'many' is not an int"),
+            "'many' is not an int or auto: write a number of workers (e.g. 4), auto, or "
+                + "auto=MIN..MAX (e.g. auto=2..32)"),
         Arguments.of(new String[] {"run", "--exec", "cat", "--retries", "-1"},
             "--retries must be >= 0 but was -1"),
         Arguments.of(new String[] {"run", "--exec", "cat", "--max-in-flight", "0"},

@@ -3,6 +3,11 @@ package dev.sluice.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.cli.json.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +17,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.eclipse.jetty.server.Server;
@@ -39,6 +46,8 @@ class RunWebSocketTest {
   private static final int MESSAGES = 20;
   /** One byte over the source's default maxMessageSize (1 MiB). */
   private static final int OVERSIZE = (1 << 20) + 1;
+  private static final Pattern METRICS =
+      Pattern.compile("sluice run: metrics on (http://127\\.0\\.0\\.1:\\d+)/metrics");
 
   @TempDir
   Path dir;
@@ -193,6 +202,45 @@ class RunWebSocketTest {
           .contains("token=***");
       assertThat(String.join("\n", run.out())).doesNotContain("s3cr3t");
     }
+  }
+
+  @Test
+  void theMetricsEndpointShowsTheFeedsConnectionStateAsItChanges() throws Exception {
+    int port = startServer(null, null);
+    try (SluiceProcess run = SluiceProcess.start(dir, "run",
+        "--source", "ws://127.0.0.1:" + port + "/feed", "--source-subscribe", "subscribe",
+        "--exec", "cat", "--metrics-port", "0")) {
+      awaitOrExplain(run, () -> run.out().size() >= MESSAGES, () -> "out " + run.out());
+      String base = run.err().stream().map(METRICS::matcher).filter(Matcher::matches)
+          .findFirst().orElseThrow().group(1);
+      assertThat(stats(base)).containsEntry("sourceState", "connected")
+          .containsEntry("source", "connected")
+          // every message delivered: nothing waits in the feed's receive buffer
+          .containsEntry("sourceBacklog", 0L);
+      assertThat(fetch(base + "/metrics")).containsPattern(
+          "sluice_source_state\\{pipeline=\"sluice\",state=\"connected\"} 1(\\.0)?\n");
+
+      server.stop();     // the feed is lost: the source backs off and tries again
+      await().atMost(Duration.ofSeconds(30)).until(() -> !"connected".equals(
+          stats(base).get("sourceState")));
+      assertThat(stats(base).get("sourceState")).isIn("backing_off", "connecting");
+      assertThat(fetch(base + "/metrics")).containsPattern(
+          "sluice_source_state\\{pipeline=\"sluice\",state=\"connected\"} 0(\\.0)?\n");
+      run.terminate();
+    }
+  }
+
+  private static String fetch(String url) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(url).isEqualTo(200);
+    return response.body();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> stats(String base) throws Exception {
+    return (Map<String, Object>) Json.parse(fetch(base + "/stats.json"));
   }
 
   @Test

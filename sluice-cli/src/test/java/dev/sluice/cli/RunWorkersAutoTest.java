@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,8 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("broker")
 class RunWorkersAutoTest {
 
-  private static final Pattern ADDRESS =
-      Pattern.compile("sluice run: metrics on (http://127\\.0\\.0\\.1:\\d+)/metrics");
   private static final Pattern CHANGE =
       Pattern.compile("sluice run: workers (\\d+) -> (\\d+) \\(.*\\)");
 
@@ -56,18 +51,18 @@ class RunWorkersAutoTest {
     try (SluiceProcess run = SluiceProcess.start(dir, "run",
         "--source", "generate:?count=120&interval=100ms", "--exec", work.toString(),
         "--workers", "auto=1..16", "--ordering", "ordered", "--metrics-port", "0")) {
-      String metrics = address(run);
-      HttpClient http = HttpClient.newHttpClient();
+      String metrics = RunMetrics.url(run);
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-        String body;
+        Map<String, Double> scraped;
         try {
-          body = http.send(HttpRequest.newBuilder(URI.create(metrics)).build(),
-              HttpResponse.BodyHandlers.ofString()).body();
+          scraped = RunMetrics.scrape(metrics);
         } catch (IOException ended) {
           return true;               // the run ended: its stderr tells the rest
         }
-        largest.accumulateAndGet((int) value(body, "sluice_workers"), Math::max);
-        resizes.accumulateAndGet((int) value(body, "sluice_pool_resizes_total"), Math::max);
+        largest.accumulateAndGet(scraped.getOrDefault("sluice_workers", 0.0).intValue(),
+            Math::max);
+        resizes.accumulateAndGet(
+            scraped.getOrDefault("sluice_pool_resizes_total", 0.0).intValue(), Math::max);
         return largest.get() >= 4 && resizes.get() >= 1;
       });
       assertThat(run.awaitExit()).isZero();
@@ -91,7 +86,7 @@ class RunWorkersAutoTest {
   void badPoolBoundsExitTwoWithOneLine() throws Exception {
     for (String[] bad : List.of(new String[] {"auto=0..4", "'auto=0..4' needs 1 <= MIN"},
         new String[] {"auto=8..2", "'auto=8..2' needs 1 <= MIN <= MAX"},
-        new String[] {"many", "'many' is not a worker count: write a number of workers"})) {
+        new String[] {"many", "'many' is not an int or auto: write a number of workers"})) {
       SluiceProcess run = SluiceProcess.run(dir, "", "run", "--source", "-", "--exec", "cat",
           "--workers", bad[0]);
       assertThat(run.exitCode()).as(bad[0]).isEqualTo(2);
@@ -100,22 +95,62 @@ class RunWorkersAutoTest {
     }
   }
 
-  private static String address(SluiceProcess run) {
-    await().atMost(Duration.ofSeconds(30))
-        .until(() -> run.err().stream().anyMatch(l -> ADDRESS.matcher(l).matches()));
-    Matcher m = run.err().stream().map(ADDRESS::matcher).filter(Matcher::matches)
-        .findFirst().orElseThrow();
-    return m.group(1) + "/metrics";
-  }
-
-  /** A sample's value in a Prometheus text exposition (0 when absent). */
-  private static double value(String exposition, String name) {
-    for (String line : exposition.split("\n")) {
-      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-        String[] parts = line.split(" ");
-        return Double.parseDouble(parts[parts.length - 1]);
+  @Test
+  void aLoadThatStepsUpAndDownGrowsThePoolThenShrinksIt() throws Exception {
+    Path work = dir.resolve("work.sh");
+    Files.writeString(work, """
+        #!/bin/sh
+        while IFS= read -r line; do sleep 0.1; echo "done $line"; done
+        """);
+    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+    AtomicInteger largest = new AtomicInteger();
+    AtomicInteger written = new AtomicInteger();
+    try (SluiceProcess run = SluiceProcess.start(dir, "run", "--source", "-",
+        "--exec", work.toString(), "--workers", "auto=1..8", "--metrics-port", "0")) {
+      String metrics = RunMetrics.url(run);
+      // the load generator: 40 lines a second (4 workers busy, 5 needed), then one a second
+      // (1 needed) until the pool has shrunk; its pacing makes the load, it waits for nothing
+      Thread feeder = new Thread(() -> {
+        try {
+          for (int i = 1; i <= 200; i++) {
+            run.write(i + "\n");
+            written.incrementAndGet();
+            Thread.sleep(25);
+          }
+          for (int i = 201; !Thread.currentThread().isInterrupted(); i++) {
+            run.write(i + "\n");
+            written.incrementAndGet();
+            Thread.sleep(1000);
+          }
+        } catch (InterruptedException | RuntimeException stopped) {
+          // the test is done with the load
+        }
+      }, "feeder");
+      feeder.start();
+      try {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+            .until(() -> largest.accumulateAndGet(
+                RunMetrics.scrape(metrics).get("sluice_workers").intValue(), Math::max) >= 3);
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+            .until(() -> {
+              Map<String, Double> scraped = RunMetrics.scrape(metrics);
+              return scraped.get("sluice_workers") <= 2
+                  && scraped.get("sluice_falling_behind") == 0.0;
+            });
+      } finally {
+        feeder.interrupt();
+        feeder.join();
       }
+      run.closeInput();
+      assertThat(run.awaitExit()).isZero();
+
+      assertThat(largest.get()).isBetween(3, 8);
+      long results = run.out().stream().filter(l -> l.startsWith("done ")).count();
+      assertThat(run.out()).doesNotHaveDuplicates().hasSize((int) results);
+      assertThat(results).isEqualTo(written.get()).isGreaterThanOrEqualTo(200);
+      assertThat(run.err()).anySatisfy(l -> assertThat(l)
+          .matches("sluice-worker-\\d+: retired with the worker, its child \\(pid \\d+\\) "
+              + "is told to end"));
     }
-    return 0;
   }
 }

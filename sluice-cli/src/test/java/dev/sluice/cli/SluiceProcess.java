@@ -143,10 +143,16 @@ final class SluiceProcess implements AutoCloseable {
 
   /** Waits (at most a minute) for the exit and for both streams to be read to their end. */
   int awaitExit() {
+    return awaitExit(java.time.Duration.ofMinutes(1));
+  }
+
+  /** Waits (at most {@code limit}) for the exit and for both streams to be read to their end. */
+  int awaitExit(java.time.Duration limit) {
     try {
-      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
-        throw new AssertionError("sluice did not exit within 60 s; stderr: " + err);
+        throw new AssertionError("sluice did not exit within " + limit + "; stdout: " + out
+            + "; stderr: " + err);
       }
       outPump.join(10_000);
       errPump.join(10_000);

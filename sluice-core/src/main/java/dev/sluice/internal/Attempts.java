@@ -41,7 +41,7 @@ final class Attempts<T> {
   private final Settlement<T> settlement;
   private final ScheduledExecutorService timer;
   final WorkerPool<T> pool;
-  private final TaskQueue<Envelope<T>> queue;
+  private final WorkQueue<Envelope<T>> queue;
   private final Set<Envelope<T>> awaitingRetry = ConcurrentHashMap.newKeySet();
 
   Attempts(PipelineConfig<T> config, StatsRecorder stats, Lifecycle lifecycle,

@@ -9,8 +9,8 @@ import java.util.ArrayDeque;
  * The one capacity model: turns periodic samples of a pipeline into a {@link Capacity} verdict.
  *
  * <p><b>What it measures.</b> Over a sliding window (default 10 s): the intake rate, the mean
- * attempt time S (attempts only), the busy workers, and whether the pipeline was saturated (no
- * free in-flight permit while every worker was busy). The offered rate λ is the intake plus the
+ * attempt time S (attempts only), the busy workers, and whether the pipeline was saturated
+ * (every worker busy, and no free in-flight permit or no demand left unmet at the source). The offered rate λ is the intake plus the
  * growth of the backlog the source reports, when it reports one; otherwise the intake, which
  * is exact while the pipeline had room and a lower bound once it was saturated for half the
  * window (then the source could not hand over what it had). The verdict comes from

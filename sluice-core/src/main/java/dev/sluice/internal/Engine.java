@@ -325,6 +325,12 @@ public final class Engine<T> implements Pipeline, StatsRecorder.Gauges {
   }
 
   @Override
+  public long unmetDemand() {
+    return demand == null || admission == null ? Long.MAX_VALUE
+        : Math.max(0, demand.requested() - admission.received());
+  }
+
+  @Override
   public int workers() {
     return attempts == null ? config.workers().min() : attempts.pool.size();
   }

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class SourceDemand {
 
   private final AtomicLong pending = new AtomicLong();
+  private final AtomicLong requested = new AtomicLong();
   private final AtomicInteger wip = new AtomicInteger();
   private volatile Flow.Subscription subscription;
   private volatile boolean cancelRequested;
@@ -43,6 +44,11 @@ final class SourceDemand {
     drain();
   }
 
+  /** Messages asked of the source so far, in all. Any thread. */
+  long requested() {
+    return requested.get();
+  }
+
   void cancel() {
     cancelRequested = true;
     drain();
@@ -65,6 +71,7 @@ final class SourceDemand {
         } else {
           long n = pending.getAndSet(0);
           if (n > 0) {
+            requested.addAndGet(n);
             s.request(n);
           }
         }

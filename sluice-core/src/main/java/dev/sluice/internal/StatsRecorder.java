@@ -40,6 +40,14 @@ final class StatsRecorder {
       return -1;
     }
 
+    /**
+     * Messages asked of the source and not yet delivered by it; {@code Long.MAX_VALUE} when not
+     * known. Zero means the source may send nothing until the pipeline asks again.
+     */
+    default long unmetDemand() {
+      return Long.MAX_VALUE;
+    }
+
     /** The workers taking messages now (an adaptive pool's size changes). */
     int workers();
 
@@ -133,7 +141,12 @@ final class StatsRecorder {
     int busy = gauges.busyWorkers();
     int workers = gauges.workers();
     samples++;
-    boolean saturated = busy >= workers && gauges.inFlight() >= gauges.maxInFlight();
+    // saturated: every worker busy and the source may not hand over anything more (no in-flight
+    // room, or all the demand signalled so far already delivered: a pull source then waits
+    // for the next batch of demand); while that lasts the pipeline takes messages only as fast
+    // as it finishes them, so its intake is a lower bound on what is offered
+    boolean saturated = busy >= workers
+        && (gauges.inFlight() >= gauges.maxInFlight() || gauges.unmetDemand() == 0);
     capacity.add(new CapacityModel.Sample(sampleTime[i], received, sampleAttempts[i],
         sampleService[i], Math.min(busy, workers), workers, saturated, gauges.sourceBacklog()));
   }

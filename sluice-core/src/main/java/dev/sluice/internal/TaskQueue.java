@@ -21,8 +21,13 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p><b>Threads.</b> {@code offer} from any thread; {@code take} only from the worker that owns
  * the given {@link Parker}.
+ *
+ * <p><b>Checked by</b> jcstress ({@code TaskQueueStress} in {@code sluice-jcstress}): no element
+ * lost or duplicated, no offer slept through, close wakes every taker, retire wakes the retired
+ * one only and a retiring taker passes on its wake-up. It stays because it beat an
+ * ArrayBlockingQueue-style queue ({@link LockingTaskQueue}) through the engine (BENCHMARKS.md).
  */
-final class TaskQueue<E> {
+final class TaskQueue<E> implements WorkQueue<E> {
 
   private static final int SPINS = 64;
   private static final int YIELDS = 8;
@@ -62,12 +67,14 @@ final class TaskQueue<E> {
   }
 
   /** Registers the workers that may park; called once before any of them runs. */
-  void setParkers(Parker[] parkers) {
+  @Override
+  public void setParkers(Parker[] parkers) {
     this.parkers = parkers.clone();
   }
 
   /** Adds an element and wakes an idle worker if there is one. */
-  void offer(E element) {
+  @Override
+  public void offer(E element) {
     long pos = tail.get();
     int index;
     for (;;) {
@@ -99,7 +106,8 @@ final class TaskQueue<E> {
   }
 
   /** Removes the oldest element, or returns null when empty. Any thread. */
-  E poll() {
+  @Override
+  public E poll() {
     long pos = head.get();
     int index;
     for (;;) {
@@ -123,7 +131,8 @@ final class TaskQueue<E> {
   }
 
   /** Elements waiting now (approximate under concurrent use). */
-  int size() {
+  @Override
+  public int size() {
     long size = tail.get() - head.get();
     return (int) Math.max(0, Math.min(size, mask + 1));
   }
@@ -133,7 +142,8 @@ final class TaskQueue<E> {
    * once {@link #retire} asked this parker's worker to leave: the caller should stop. Clears
    * the calling thread's interrupt status before it sleeps.
    */
-  E take(Parker me) {
+  @Override
+  public E take(Parker me) {
     if (me.retiring) {
       return leave(me);
     }
@@ -196,7 +206,8 @@ final class TaskQueue<E> {
    * Asks the worker at {@code parker} to leave: its {@link #take} returns null from now on
    * (after the run it may be in). Timer thread only (the adaptive pool's resizer).
    */
-  void retire(Parker parker) {
+  @Override
+  public void retire(Parker parker) {
     parker.retiring = true;
     LockSupport.unpark(parker.thread);
   }
@@ -216,7 +227,8 @@ final class TaskQueue<E> {
   }
 
   /** Makes every {@link #take} return null from now on, waking sleepers. */
-  void close() {
+  @Override
+  public void close() {
     closed = true;
     for (Parker parker : parkers) {
       LockSupport.unpark(parker.thread);

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BiConsumer;
 
 /**
- * The pipeline's worker threads and the {@link TaskQueue} they take from. A fixed pool keeps
+ * The pipeline's worker threads and the {@link WorkQueue} they take from. A fixed pool keeps
  * its size; an adaptive one is resized by {@link PoolResizer} between {@code min} and
  * {@code max}: {@link #grow} starts workers in free slots, {@link #shrink} asks the highest
  * ones to retire after their current attempt (their per-worker processor closes as they go).
@@ -22,7 +22,7 @@ import java.util.function.BiConsumer;
  */
 final class WorkerPool<T> implements PoolResizer.Pool {
 
-  final TaskQueue<Envelope<T>> queue;
+  final WorkQueue<Envelope<T>> queue;
   private final java.util.function.Consumer<Worker> body;
   private final String name;
   private final int initial;
@@ -32,7 +32,7 @@ final class WorkerPool<T> implements PoolResizer.Pool {
 
   WorkerPool(java.util.function.Consumer<Worker> body, int initial, int max, int maxInFlight,
       String name) {
-    this.queue = new TaskQueue<>(maxInFlight);
+    this.queue = WorkQueue.create(maxInFlight);
     this.body = body;
     this.name = name;
     this.initial = initial;

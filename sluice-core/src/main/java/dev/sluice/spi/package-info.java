@@ -10,7 +10,10 @@
  *   <li>{@link dev.sluice.Message#failed Message.failed}: a message the source could not
  *       deliver as it was (oversize, malformed), which the pipeline dead-letters with attempts 0
  *       and counts in {@code Stats.deadLettered()};</li>
- *   <li>{@link dev.sluice.spi.ConnectionState}: one vocabulary for every connection;</li>
+ *   <li>{@link dev.sluice.spi.ConnectionState}: one vocabulary for every connection, which a
+ *       source reports by implementing {@link dev.sluice.spi.SourceConnection};</li>
+ *   <li>{@link dev.sluice.spi.SourceBacklog}: the messages a source has ready and not yet
+ *       emitted (a broker's lag, a queue's depth), for the capacity model and the metrics;</li>
  *   <li>{@link dev.sluice.spi.Backoff}: exponential backoff with jitter.</li>
  * </ul>
  *

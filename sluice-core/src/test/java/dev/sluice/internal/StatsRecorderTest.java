@@ -14,6 +14,7 @@ class StatsRecorderTest {
   private long received;
   private long settled;
   private int busy;
+  private long unmetDemand = Long.MAX_VALUE;
 
   private StatsRecorder recorder(int workers) {
     return new StatsRecorder(() -> now, new StatsRecorder.Gauges() {
@@ -21,6 +22,7 @@ class StatsRecorderTest {
       @Override public long settled() { return settled; }
       @Override public int busyWorkers() { return busy; }
       @Override public int workers() { return workers; }
+      @Override public long unmetDemand() { return unmetDemand; }
     }, workers);
   }
 
@@ -83,5 +85,40 @@ class StatsRecorderTest {
       long mid = LatencyHistogram.valueOf(LatencyHistogram.bucketOf(v));
       assertThat((double) Math.abs(mid - v)).isLessThanOrEqualTo(Math.max(1, v / 8.0));
     }
+  }
+
+  @Test
+  void aPullSourceWithNoDemandLeftWhileEveryWorkerIsBusyMakesTheFiguresALowerBound() {
+    StatsRecorder stats = recorder(2);
+    // a file read as fast as asked: every message asked for is delivered at once, so the
+    // intake is the completion rate and says nothing of what the file still holds
+    busy = 2;
+    unmetDemand = 0;
+    for (int second = 1; second <= 10; second++) {
+      now += TimeUnit.SECONDS.toNanos(1);
+      received += 4;
+      settled += 4;
+      stats.onAttempt(TimeUnit.MILLISECONDS.toNanos(500), true);
+      stats.onAttempt(TimeUnit.MILLISECONDS.toNanos(500), true);
+      stats.onAttempt(TimeUnit.MILLISECONDS.toNanos(500), true);
+      stats.onAttempt(TimeUnit.MILLISECONDS.toNanos(500), true);
+      stats.sample();
+    }
+    Stats snapshot = stats.snapshot();
+    assertThat(snapshot.capacity().lowerBound()).isTrue();
+    assertThat(snapshot.fallingBehind()).isTrue();
+    assertThat(snapshot.summaryLine()).contains("FALLING BEHIND: need at least 3 workers, have 2");
+
+    unmetDemand = 5;       // demand outstanding: the source has nothing more to give
+    StatsRecorder keepingUp = recorder(2);
+    for (int second = 1; second <= 10; second++) {
+      now += TimeUnit.SECONDS.toNanos(1);
+      received += 2;
+      settled += 2;
+      keepingUp.onAttempt(TimeUnit.MILLISECONDS.toNanos(500), true);
+      keepingUp.onAttempt(TimeUnit.MILLISECONDS.toNanos(500), true);
+      keepingUp.sample();
+    }
+    assertThat(keepingUp.snapshot().capacity().lowerBound()).isFalse();
   }
 }

@@ -4,6 +4,7 @@ import dev.sluice.Message;
 import dev.sluice.kafka.internal.ConsumerLoop;
 import dev.sluice.kafka.internal.SourceSettings;
 import dev.sluice.spi.OverflowPolicy;
+import dev.sluice.spi.SourceBacklog;
 import dev.sluice.spi.SourceEmitter;
 import java.time.Duration;
 import java.util.HashMap;
@@ -62,12 +63,17 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
  * {@link Builder#revokeTimeout} to finish, then the watermark is committed; records still
  * unfinished are processed again by the new owner, and their late acks here change nothing.
  *
+ * <p><b>Lag.</b> {@link #backlog()} and {@link #stats()} report how far this member is behind
+ * the end of its partitions, per partition and in total; a pipeline reads the backlog to tell
+ * the load offered from what it manages to take in (see {@link dev.sluice.Capacity}).
+ *
  * <p><b>Threads.</b> Thread-safe. The consumer lives on its own daemon thread
  * ({@code sluice-kafka-CLIENTID}), which also makes most {@code onNext} calls; a requesting
  * thread may make others, never concurrently. Acks may come from any thread. One subscriber
  * only.
  */
-public final class KafkaSource implements Flow.Publisher<Message<byte[]>>, AutoCloseable {
+public final class KafkaSource implements Flow.Publisher<Message<byte[]>>, SourceBacklog,
+    AutoCloseable {
 
   /** Header holding the record's partition number. */
   public static final String PARTITION_HEADER = "kafka.partition";
@@ -113,7 +119,6 @@ public final class KafkaSource implements Flow.Publisher<Message<byte[]>>, AutoC
       SourceEmitter.refuse(subscriber, cause);
       return;
     }
-    loop.set(consumerLoop);
     // Pushed, not read on demand: the poll thread emits what it fetched while there is room
     // and pauses the partitions when there is none; onRequest only wakes it for more.
     SourceEmitter<byte[]> emitter = SourceEmitter.builder(subscriber)
@@ -123,6 +128,7 @@ public final class KafkaSource implements Flow.Publisher<Message<byte[]>>, AutoC
         .onCancel(cause -> consumerLoop.stop())
         .start();
     consumerLoop.attach(emitter);
+    loop.set(consumerLoop);
     Thread thread = new Thread(consumerLoop, "sluice-kafka-" + settings.clientId());
     thread.setDaemon(true);
     thread.start();
@@ -141,10 +147,25 @@ public final class KafkaSource implements Flow.Publisher<Message<byte[]>>, AutoC
   public KafkaSourceStats stats() {
     ConsumerLoop l = loop.get();
     if (l == null) {
-      return new KafkaSourceStats(0, 0, 0, 0, 0, 0, -1);
+      return new KafkaSourceStats(0, 0, 0, 0, 0, 0, -1, Map.of());
     }
     return new KafkaSourceStats(l.received(), l.skipped(), l.abandoned(), l.nacked(),
-        l.rebalances(), l.commits(), l.totalLag());
+        l.rebalances(), l.commits(), l.totalLag(), l.partitionLag());
+  }
+
+  /**
+   * The consumer lag, for the pipeline's capacity model (see {@link SourceBacklog}): records
+   * behind the end of the owned partitions that the pipeline has not received yet, those
+   * fetched and waiting here included; -1 before the first assignment and while an end
+   * offset is not known. The end offsets are sampled every 250 ms by an admin client in the
+   * background (a paused partition is not fetched, so the consumer's own lag would stand
+   * still just when the pipeline is full); the poll loop never waits for them. Cheap; any
+   * thread.
+   */
+  @Override
+  public long backlog() {
+    ConsumerLoop l = loop.get();
+    return l == null ? -1 : l.backlog();
   }
 
   /**

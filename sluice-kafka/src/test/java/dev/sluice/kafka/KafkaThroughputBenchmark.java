@@ -26,9 +26,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *       against the 2-worker ideal (N × 1 ms / 2), where a plain consumer loop gets 0.5.</li>
  * </ol>
  * Time runs from the first record to the last, so the group join (the same for both) is left
- * out. Not a test: run it with {@code java -cp ... KafkaThroughputBenchmark N ROUNDS WORK_N}.
+ * out; the no-op rounds alternate which of the two goes first. Not a test: run it with
+ * {@code sluice-kafka/bench/run.sh N ROUNDS WORK_N}.
  */
 public final class KafkaThroughputBenchmark {
+
+  /** The no-op pipeline's window; {@code -Dbench.maxInFlight=N}, default the engine's (32). */
+  private static final int MAX_IN_FLIGHT = Integer.getInteger("bench.maxInFlight", 0);
 
   private KafkaThroughputBenchmark() {
   }
@@ -42,31 +46,47 @@ public final class KafkaThroughputBenchmark {
     TestKafka.produce("bench", n, i -> "k" + (i % 1000), i -> payload);
     List<Double> bare = new ArrayList<>();
     List<Double> sluice = new ArrayList<>();
+    List<Double> ratio = new ArrayList<>();
     for (int round = 1; round <= rounds; round++) {
       int r = round;
-      bare.add(n / bare(n, "bare-" + r));
-      sluice.add(n / noOp(n, "sluice-" + r));
-      System.out.printf(Locale.ROOT, "round %d: bare consumer %.0f/s, sluice no-op %.0f/s%n",
-          round, bare.get(round - 1), sluice.get(round - 1));
+      double b;
+      double s;
+      if (round % 2 == 1) {                      // alternate which goes first
+        b = n / bare(n, "bare-" + r);
+        s = n / noOp(n, "sluice-" + r);
+      } else {
+        s = n / noOp(n, "sluice-" + r);
+        b = n / bare(n, "bare-" + r);
+      }
+      bare.add(b);
+      sluice.add(s);
+      ratio.add(s / b);
+      System.out.printf(Locale.ROOT, "round %d: bare consumer %.0f/s, sluice no-op %.0f/s, "
+          + "ratio %.2f%n", round, b, s, s / b);
     }
-    double b = median(bare);
-    double s = median(sluice);
-    System.out.printf(Locale.ROOT, "no-op, median of %d rounds of %d records: bare consumer "
-        + "%.0f/s, Sluice %.0f/s, ratio %.2f%n", rounds, n, b, s, s / b);
+    System.out.printf(Locale.ROOT, "no-op, %d rounds of %d records: bare consumer median "
+        + "%.0f/s, Sluice median %.0f/s; ratio min %.2f, median %.2f%n", rounds, n,
+        median(bare), median(sluice), Collections.min(ratio), median(ratio));
 
     TestKafka.broker().createTopic("bench-work", 1);
     TestKafka.produce("bench-work", workN, i -> "k" + (i % 64), i -> payload);
     double ideal = workN * 0.001 / 2;
     List<Double> efficiency = new ArrayList<>();
+    List<Double> threads = new ArrayList<>();
     for (int round = 1; round <= rounds; round++) {
       int r = round;
       double took = work(workN, "work-" + r);
+      double bareTook = bareThreads(workN);
       efficiency.add(ideal / took);
-      System.out.printf(Locale.ROOT, "work round %d: %.2f s, %.2f of the 2-worker ideal%n",
-          round, took, ideal / took);
+      threads.add(ideal / bareTook);
+      System.out.printf(Locale.ROOT, "work round %d: Sluice %.2f s, %.2f of the 2-worker ideal; "
+          + "two bare threads on an in-memory list %.2f s, %.2f%n", round, took, ideal / took,
+          bareTook, ideal / bareTook);
     }
-    System.out.printf(Locale.ROOT, "1 ms CPU work, 1 partition, 2 workers, BY_KEY: median %.2f "
-        + "of the 2-worker ideal (%.2f s for %d records)%n", median(efficiency), ideal, workN);
+    System.out.printf(Locale.ROOT, "1 ms CPU work, 1 partition, 2 workers, BY_KEY: min %.2f, "
+        + "median %.2f of the 2-worker ideal (%.2f s for %d records); two bare threads without "
+        + "Kafka in the same rounds: min %.2f, median %.2f%n", Collections.min(efficiency),
+        median(efficiency), ideal, workN, Collections.min(threads), median(threads));
     System.exit(0);
   }
 
@@ -105,6 +125,7 @@ public final class KafkaThroughputBenchmark {
         .topics("bench").group(group).stopAfter(n).build();
     AtomicLong first = new AtomicLong();
     Pipeline pipeline = Sluice.from(source).workers(2)
+        .maxInFlight(MAX_IN_FLIGHT > 0 ? MAX_IN_FLIGHT : 32)
         .process(p -> {
           if (first.get() == 0) {
             first.compareAndSet(0, System.nanoTime());
@@ -125,18 +146,43 @@ public final class KafkaThroughputBenchmark {
     Pipeline pipeline = Sluice.from(source).workers(2).ordering(Ordering.BY_KEY)
         .process(p -> {
           first.compareAndSet(0, System.nanoTime());
-          long end = System.nanoTime() + 1_000_000;
-          long x = 0;
-          while (System.nanoTime() < end) {
-            x += p.length;                     // 1 ms of CPU
-          }
-          return x;
+          return burn(1_000_000) + p.length;         // 1 ms of CPU
         })
         .to(Sinks.discard()).start();
     pipeline.awaitCompletion();
     double took = (System.nanoTime() - first.get()) / 1e9;
     source.close();
     return took;
+  }
+
+  /**
+   * The machine's own ceiling for the work in this round: two plain threads taking the same
+   * number of 1 ms tasks from a shared counter, no Kafka and no pipeline.
+   */
+  private static double bareThreads(int n) throws InterruptedException {
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    Runnable worker = () -> {
+      while (next.getAndIncrement() < n) {
+        burn(1_000_000);
+      }
+    };
+    long start = System.nanoTime();
+    Thread a = new Thread(worker);
+    Thread b = new Thread(worker);
+    a.start();
+    b.start();
+    a.join();
+    b.join();
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  private static long burn(long nanos) {
+    long end = System.nanoTime() + nanos;
+    long x = 0;
+    while (System.nanoTime() < end) {
+      x++;
+    }
+    return x;
   }
 
   private static double median(List<Double> values) {

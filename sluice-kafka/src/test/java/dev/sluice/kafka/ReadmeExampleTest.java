@@ -10,7 +10,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** The README's Kafka example, as written, against the embedded broker. */
+/**
+ * The library example (the root README's Kafka section has it; sluice-cli's ReadmeSnippetsTest
+ * runs that block as written) against the embedded broker.
+ */
 @Tag("broker")
 class ReadmeExampleTest {
 
@@ -20,7 +23,7 @@ class ReadmeExampleTest {
     TestKafka.broker().createTopic("jobs", 2);
     TestKafka.produce("jobs", 100, i -> "k" + (i % 7), i -> i == 42 ? "bad" : "job-" + i);
 
-    // --- as in sluice-kafka/README.md, with the broker's address ---
+    // --- the README's example, with the broker's address ---
     KafkaSource source = KafkaSource.builder()
         .bootstrapServers(bootstrap)
         .topics("jobs")

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
  *     .processMessages(tap.processor(this::score))
  *     .start();
  * meters.bind(pipeline);                      // the counters and gauges
+ * meters.bindSource(orders);                  // the source's connection, backlog, counters
  * }</pre>
  *
  * <p><b>Threads.</b> Thread-safe. The timers are recorded on the pipeline's threads (as a
@@ -66,6 +67,25 @@ public final class SluiceMeters implements Tap.Listener {
   @Override
   public void settled(Message<?> message, boolean acked, long receivedNanos, long nanos) {
     endToEnd.record(nanos - receivedNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Registers the meters of {@code source} (the connector itself, not a wrapper around it),
+   * with this binding's tags. Any source that implements the SPI's
+   * {@link dev.sluice.spi.SourceConnection} gets {@code sluice.source.state} (one gauge per
+   * state, tagged {@code state=connected} and so on, 1 for the current one) and any that
+   * implements {@link dev.sluice.spi.SourceBacklog} gets {@code sluice.source.backlog} (NaN
+   * while unknown). An {@code MqttSource} or {@code WebSocketSource} also gets its counters:
+   * {@code sluice.source.messages.received}, {@code .dropped} (buffer overflow),
+   * {@code .rejected} (too large or malformed), {@code sluice.source.reconnects},
+   * {@code sluice.source.buffered}, and for MQTT the ack window
+   * ({@code sluice.source.unacked}, {@code sluice.source.unacked.oldest},
+   * {@code sluice.source.messages.acked} and {@code .nacked}). A source that reports none of
+   * these registers nothing. Call it once per source; bind two sources with two bindings
+   * whose tags differ.
+   */
+  public void bindSource(Object source) {
+    SourceMeters.bind(registry, Objects.requireNonNull(source, "source"), tags);
   }
 
   /** Registers {@code pipeline}'s counters and gauges. Call it once, after it started. */

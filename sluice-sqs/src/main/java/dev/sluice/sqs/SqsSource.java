@@ -4,6 +4,7 @@ import dev.sluice.Message;
 import dev.sluice.Ticker;
 import dev.sluice.spi.ConnectionState;
 import dev.sluice.spi.SourceBacklog;
+import dev.sluice.spi.SourceConnection;
 import dev.sluice.spi.SourceEmitter;
 import dev.sluice.sqs.internal.AbortableHttpClient;
 import dev.sluice.sqs.internal.Queues;
@@ -58,7 +59,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * {@link #close()}. One subscriber only.
  */
 public final class SqsSource implements Flow.Publisher<Message<String>>, SourceBacklog,
-    AutoCloseable {
+    SourceConnection, AutoCloseable {
 
   /** Header holding the SQS message id. */
   public static final String MESSAGE_ID_HEADER = "sqs-message-id";
@@ -247,6 +248,7 @@ public final class SqsSource implements Flow.Publisher<Message<String>>, SourceB
   }
 
   /** Where the source's connection stands; {@link ConnectionState#IDLE} before subscribe. */
+  @Override
   public ConnectionState state() {
     Receiver r = receiver;
     return r == null ? ConnectionState.IDLE : r.state();

@@ -3,6 +3,8 @@ package dev.sluice.websocket;
 import dev.sluice.Message;
 import dev.sluice.spi.ConnectionState;
 import dev.sluice.spi.OverflowPolicy;
+import dev.sluice.spi.SourceBacklog;
+import dev.sluice.spi.SourceConnection;
 import dev.sluice.spi.SourceEmitter;
 import dev.sluice.websocket.internal.SourceConfig;
 import dev.sluice.websocket.internal.SourceSession;
@@ -76,7 +78,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * client's threads are daemons;
  * Java 17's {@code HttpClient} cannot be closed, so they end once it is idle and unreachable.
  */
-public final class WebSocketSource implements Flow.Publisher<Message<String>>, AutoCloseable {
+public final class WebSocketSource implements Flow.Publisher<Message<String>>, SourceConnection,
+    SourceBacklog, AutoCloseable {
 
   private final SourceConfig config;
   private final AtomicBoolean subscribed = new AtomicBoolean();
@@ -115,9 +118,20 @@ public final class WebSocketSource implements Flow.Publisher<Message<String>>, A
   }
 
   /** Where the connection stands; {@link ConnectionState#IDLE} before the subscription. */
+  @Override
   public ConnectionState state() {
     SourceSession s = session.get();
     return s == null ? (closed ? ConnectionState.CLOSED : ConnectionState.IDLE) : s.state();
+  }
+
+  /**
+   * Messages read from the socket and not yet delivered (its receive buffer), for the capacity
+   * model's offered load; -1 before the subscription. Any thread.
+   */
+  @Override
+  public long backlog() {
+    SourceSession s = session.get();
+    return s == null ? -1 : s.buffered();
   }
 
   /** A snapshot of the counters; all zero before the subscription. */

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.sluice.Stats;
 import dev.sluice.Tap;
 import dev.sluice.cli.json.Json;
+import dev.sluice.spi.ConnectionState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,7 +30,7 @@ import java.util.function.Supplier;
  *   <li>{@code GET /} a live page (self-contained: no CDN) that redraws every second from
  *       {@code /stats.json};
  *   <li>{@code GET /stats.json} the statistics now, with the capacity verdict, the source's
- *       connection state and the last dead letters;
+ *       connection state and backlog (where it reports them) and the last dead letters;
  *   <li>{@code GET /metrics} Prometheus metrics ({@link PrometheusMetrics}), in OpenMetrics
  *       when the scraper asks for it, else the text format 0.0.4;
  *   <li>{@code GET /health} 200 {@code ok}, or 503 with why.
@@ -49,30 +50,40 @@ public final class MetricsServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final HealthMonitor health;
-  private final BooleanSupplier sourceConnected;
+  private final SourceView source;
   private final PrometheusMetrics prometheus;
   private final RecentDeadLetters deadLetters = new RecentDeadLetters(DEAD_LETTERS_SHOWN);
   private final byte[] livePage = livePage();
   private volatile Supplier<Stats> stats;   // null until the pipeline has started
 
   private MetricsServer(HttpServer server, ExecutorService executor, String pipeline,
-      HealthMonitor health, BooleanSupplier sourceConnected) {
+      HealthMonitor health, SourceView source) {
     this.server = server;
     this.executor = executor;
     this.health = health;
-    this.sourceConnected = sourceConnected;
-    this.prometheus = new PrometheusMetrics(pipeline);
+    this.source = source;
+    this.prometheus = new PrometheusMetrics(pipeline, source);
+  }
+
+  /**
+   * As {@link #start(String, int, String, HealthMonitor, SourceView)}, for a source known only
+   * as connected or not.
+   */
+  public static MetricsServer start(String bind, int port, String pipeline,
+      HealthMonitor health, BooleanSupplier sourceConnected) {
+    return start(bind, port, pipeline, health, SourceView.connectedOnly(sourceConnected));
   }
 
   /**
    * Binds {@code bind:port} (port 0: any free port) and serves until {@link #close}; every
    * path but {@code /} answers 503 until {@link #serve} names the statistics. Series are
-   * labelled {@code pipeline="PIPELINE"}; {@code sourceConnected} is shown on the live page.
+   * labelled {@code pipeline="PIPELINE"}; the {@code source}'s state and backlog are shown on
+   * the live page, in {@code /stats.json} and in {@code /metrics} where it reports them.
    *
    * @throws IllegalArgumentException if the address is unknown or cannot be bound, in one line
    */
   public static MetricsServer start(String bind, int port, String pipeline,
-      HealthMonitor health, BooleanSupplier sourceConnected) {
+      HealthMonitor health, SourceView source) {
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("--metrics-port must be in 0..65535 but was " + port);
     }
@@ -95,8 +106,7 @@ public final class MetricsServer implements AutoCloseable {
       return t;
     });
     server.setExecutor(executor);
-    MetricsServer metrics = new MetricsServer(server, executor, pipeline, health,
-        sourceConnected);
+    MetricsServer metrics = new MetricsServer(server, executor, pipeline, health, source);
     server.createContext("/", metrics::live);
     server.createContext("/metrics", metrics::metrics);
     server.createContext("/stats.json", metrics::statsJson);
@@ -205,7 +215,12 @@ public final class MetricsServer implements AutoCloseable {
     out.put("endToEndP50Seconds", seconds(s.endToEndP50()));
     out.put("endToEndP99Seconds", seconds(s.endToEndP99()));
     out.put("meanAttemptSeconds", seconds(s.meanService()));
-    out.put("source", sourceConnected.getAsBoolean() ? "connected" : "disconnected");
+    ConnectionState state = source.state().get();
+    out.put("source", state != null ? SourceView.words(state)
+        : source.connected().getAsBoolean() ? "connected" : "disconnected");
+    out.put("sourceState", state != null ? SourceView.label(state) : null);
+    long backlog = source.backlog().getAsLong();
+    out.put("sourceBacklog", backlog >= 0 ? (Object) backlog : null);
     out.put("healthy", verdict.healthy());
     out.put("health", verdict.reason());
     List<Object> letters = new ArrayList<>();

@@ -4,6 +4,7 @@ import dev.sluice.Message;
 import dev.sluice.Stats;
 import dev.sluice.StatsMetric;
 import dev.sluice.Tap;
+import dev.sluice.spi.ConnectionState;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -20,9 +21,12 @@ import java.io.UncheckedIOException;
  * gauges ({@link StatsMetric}, read from one snapshot per scrape, under the names
  * {@code /metrics} has always served), plus real histograms of attempt and end-to-end latency,
  * fed as a {@link Tap} listener, so they aggregate across the members of a share group or
- * consumer group. Every
- * series carries a {@code pipeline} label; {@code instance} is left to Prometheus, whose
- * target label it is.
+ * consumer group. The source's figures, where it reports them: {@code sluice_source_backlog}
+ * (messages ready at the source and not yet taken: a broker's lag, a queue's depth; no sample
+ * while unknown) and {@code sluice_source_state} (one series per connection state, labelled
+ * {@code state="connected"} and so on, 1 for the current one; none for a source without a
+ * connection), named as the Micrometer binding names them. Every series carries a
+ * {@code pipeline} label; {@code instance} is left to Prometheus, whose target label it is.
  *
  * <p><b>Threads.</b> The listener callbacks come from the workers and acknowledging threads
  * (the client's histograms are thread-safe); {@link #scrape} is synchronized, so the callbacks
@@ -45,8 +49,13 @@ public final class PrometheusMetrics implements Tap.Listener {
   private Stats current;       // guarded by this: the snapshot the callbacks of a scrape read
   private boolean healthy;     // guarded by this
 
-  /** Metrics labelled {@code pipeline="NAME"}. */
+  /** Metrics labelled {@code pipeline="NAME"}, with no source figures. */
   public PrometheusMetrics(String pipeline) {
+    this(pipeline, SourceView.connectedOnly(() -> true));
+  }
+
+  /** Metrics labelled {@code pipeline="NAME"}, with {@code source}'s state and backlog. */
+  public PrometheusMetrics(String pipeline, SourceView source) {
     Labels labels = Labels.of("pipeline", pipeline);
     for (StatsMetric metric : StatsMetric.values()) {
       if (metric.kind() == StatsMetric.Kind.COUNTER) {
@@ -62,6 +71,26 @@ public final class PrometheusMetrics implements Tap.Listener {
     GaugeWithCallback.builder().name("sluice_healthy")
         .help("1 when /health answers 200, else 0.").constLabels(labels)
         .callback(cb -> cb.call(healthy ? 1 : 0)).register(registry);
+    GaugeWithCallback.builder().name("sluice_source_backlog")
+        .help("Messages ready at the source and not yet taken (a broker's lag, a queue's "
+            + "depth); absent while the source does not know.").constLabels(labels)
+        .callback(cb -> {
+          long backlog = source.backlog().getAsLong();
+          if (backlog >= 0) {
+            cb.call(backlog);
+          }
+        }).register(registry);
+    GaugeWithCallback.builder().name("sluice_source_state")
+        .help("1 for the state the source's connection is in, else 0; absent for a source "
+            + "without a connection.").constLabels(labels).labelNames("state")
+        .callback(cb -> {
+          ConnectionState now = source.state().get();
+          if (now != null) {
+            for (ConnectionState each : ConnectionState.values()) {
+              cb.call(each == now ? 1 : 0, SourceView.label(each));
+            }
+          }
+        }).register(registry);
     attempts = Histogram.builder().name("sluice_attempt_duration_seconds")
         .help("Processing time of each attempt.").constLabels(labels)
         .classicOnly().classicUpperBounds(BUCKETS).withoutExemplars().register(registry);

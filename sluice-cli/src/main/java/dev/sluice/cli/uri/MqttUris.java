@@ -64,7 +64,7 @@ final class MqttUris {
     return new OpenedSource(TextSource.utf8(source, source.subscribed(),
         target(source.endpoint().toString())),
         () -> source.stats().state() == ConnectionState.CONNECTED, source,
-        source.subscribed());
+        source.subscribed(), () -> source.stats().state());
   }
 
   static Sink<Object> sink(String option, String uri, String rest, UriContext context) {

@@ -9,8 +9,7 @@ import java.util.concurrent.Flow;
 /**
  * A broker source's byte payloads as UTF-8 text for the command's workers, with a failure
  * before the source first connected turned into one sentence naming the server. Signals pass
- * straight through on the source's own threads; acks go to the original message, and the
- * source's {@link SourceBacklog} is passed on. Stateless.
+ * straight through on the source's own threads; acks go to the original message. Stateless.
  */
 final class TextSource {
 
@@ -23,51 +22,45 @@ final class TextSource {
    */
   static Flow.Publisher<Message<String>> utf8(Flow.Publisher<Message<byte[]>> source,
       CompletableFuture<?> connected, String target) {
-    return new Decoded(source, subscriber -> source.subscribe(new Flow.Subscriber<>() {
-      @Override
-      public void onSubscribe(Flow.Subscription subscription) {
-        subscriber.onSubscribe(subscription);
-      }
-
-      @Override
-      public void onNext(Message<byte[]> message) {
-        subscriber.onNext(message.withPayload(
-            new String(message.payload(), StandardCharsets.UTF_8)));
-      }
-
-      @Override
-      public void onError(Throwable error) {
-        boolean connecting = !connected.isDone() || connected.isCompletedExceptionally();
-        subscriber.onError(connecting
-            ? new ConnectionFailedException(ConnectionFailures.describe(target, error))
-            : error);
-      }
-
-      @Override
-      public void onComplete() {
-        subscriber.onComplete();
-      }
-    }));
+    return new Decoded(source, connected, target);
   }
 
-  /** The decoding publisher, reporting the source's backlog as its own. */
-  private static final class Decoded implements Flow.Publisher<Message<String>>, SourceBacklog {
-    private final Object source;
-    private final Flow.Publisher<Message<String>> decoded;
-
-    Decoded(Object source, Flow.Publisher<Message<String>> decoded) {
-      this.source = source;
-      this.decoded = decoded;
-    }
-
-    @Override
-    public void subscribe(Flow.Subscriber<? super Message<String>> subscriber) {
-      decoded.subscribe(subscriber);
-    }
+  /** The decoding publisher; passes on the backlog its source reports (see SourceBacklog). */
+  private record Decoded(Flow.Publisher<Message<byte[]>> source, CompletableFuture<?> connected,
+      String target) implements Flow.Publisher<Message<String>>, SourceBacklog {
 
     @Override
     public long backlog() {
       return SourceBacklog.of(source);
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super Message<String>> subscriber) {
+      source.subscribe(new Flow.Subscriber<Message<byte[]>>() {
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+          subscriber.onSubscribe(subscription);
+        }
+
+        @Override
+        public void onNext(Message<byte[]> message) {
+          subscriber.onNext(message.withPayload(
+              new String(message.payload(), StandardCharsets.UTF_8)));
+        }
+
+        @Override
+        public void onError(Throwable error) {
+          boolean connecting = !connected.isDone() || connected.isCompletedExceptionally();
+          subscriber.onError(connecting
+              ? new ConnectionFailedException(ConnectionFailures.describe(target, error))
+              : error);
+        }
+
+        @Override
+        public void onComplete() {
+          subscriber.onComplete();
+        }
+      });
     }
   }
 }

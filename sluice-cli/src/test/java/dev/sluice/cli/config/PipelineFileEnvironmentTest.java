@@ -62,7 +62,7 @@ class PipelineFileEnvironmentTest {
         Map.of("FEED_HOST", "feed.local:8080", "SINK_TOKEN", "Bearer t0k", "CHILD_KEY", "k3y"));
 
     assertThat(value("--source")).isEqualTo("ws://feed.local:8080/feed");
-    assertThat(value("--workers")).isEqualTo(2);
+    assertThat(value("--workers")).isEqualTo(dev.sluice.Workers.fixed(2));
     // headers read their references themselves, when they connect; exec-env gets the value
     assertThat(value("--sink-header")).isEqualTo(List.of("Authorization=@env:SINK_TOKEN"));
     assertThat(value("--exec-env")).isEqualTo(List.of("API_KEY=k3y"));

@@ -2,11 +2,14 @@ package dev.sluice.cli.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.Message;
 import dev.sluice.Pipeline;
 import dev.sluice.Sluice;
 import dev.sluice.Sources;
 import dev.sluice.Tap;
 import dev.sluice.cli.json.Json;
+import dev.sluice.spi.ConnectionState;
+import dev.sluice.spi.SourceBacklog;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Flow;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -78,20 +82,27 @@ class GrafanaDashboardTest {
       }
     }
     assertThat(used).contains("sluice_attempt_duration_seconds_bucket",
-        "sluice_end_to_end_duration_seconds_bucket", "sluice_workers_needed");
+        "sluice_end_to_end_duration_seconds_bucket", "sluice_workers_needed",
+        "sluice_source_backlog", "sluice_source_state");
 
     Set<String> served = liveScrapeNames();
     assertThat(served).as("metric names a live /metrics serves").containsAll(used);
   }
 
-  /** Runs a small pipeline with a metrics server and returns the sample names it serves. */
+  /**
+   * Runs a small pipeline with a metrics server and returns the sample names it serves: its
+   * source (a generator) reports its backlog, and a connection state is shown for it, so the
+   * source's metrics are served as a connector's would be.
+   */
   private static Set<String> liveScrapeNames() throws Exception {
     HealthMonitor health = new HealthMonitor(Duration.ofMinutes(1), System::nanoTime);
-    try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, "dash", health,
-        () -> true)) {
-      Tap<Integer> tap = Tap.of(server.listeners());
-      Pipeline pipeline = Sluice.from(tap.source(Sources.fromIterable(List.of(1, 2, 3))))
-          .workers(2).processMessages(tap.processor((Integer i) -> i)).start();
+    Flow.Publisher<Message<Long>> generator = Sources.generate(3, Duration.ZERO, i -> i);
+    SourceView source = new SourceView(() -> true, () -> ConnectionState.CONNECTED,
+        () -> SourceBacklog.of(generator));
+    try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, "dash", health, source)) {
+      Tap<Long> tap = Tap.of(server.listeners());
+      Pipeline pipeline = Sluice.from(tap.source(generator))
+          .workers(2).processMessages(tap.processor((Long i) -> i)).start();
       server.serve(pipeline::stats);
       pipeline.awaitCompletion();
       HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

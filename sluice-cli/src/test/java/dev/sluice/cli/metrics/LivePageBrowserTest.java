@@ -3,6 +3,7 @@ package dev.sluice.cli.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.Message;
 import dev.sluice.Pipeline;
 import dev.sluice.Sinks;
 import dev.sluice.Sluice;
@@ -10,6 +11,8 @@ import dev.sluice.Sources;
 import dev.sluice.Tap;
 import dev.sluice.cli.browser.BrowserTest;
 import dev.sluice.cli.browser.Chromium;
+import dev.sluice.spi.ConnectionState;
+import dev.sluice.spi.SourceBacklog;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +20,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -108,6 +113,10 @@ class LivePageBrowserTest extends BrowserTest {
         assertThat(text(browser, "verdict")).isNotBlank()
             .doesNotStartWith("waiting").doesNotStartWith("no figures");
         assertThat(text(browser, "source")).isEqualTo("connected");
+        assertThat(text(browser, "sourceBacklog")).as("a list reports no backlog")
+            .isEqualTo("unknown");
+        assertThat(scrape.values()).doesNotContainKeys("sluice_source_backlog",
+            "sluice_source_state");
         assertThat(text(browser, "health")).isEqualTo("ok");
         assertThat(browser.findElements(By.cssSelector("#deadLetters tr.dead-letter")))
             .hasSize(1);
@@ -121,6 +130,66 @@ class LivePageBrowserTest extends BrowserTest {
             .until(() -> number(browser, "completed") == 7 && number(browser, "inFlight") == 0);
         assertThat(text(browser, "busy")).isEqualTo("0 of 3");
         pipeline.awaitCompletion();
+      } finally {
+        release.countDown();
+        pipeline.close();
+      }
+    }
+  }
+
+  /**
+   * The source's connection state and backlog, where the source reports them: a generator of
+   * 40 events, all due at once, held by one busy worker, so its backlog stands still while the
+   * page and a scrape are compared; then the connection state changes and the backlog drains.
+   */
+  @Test
+  void showsTheSourcesStateAndBacklogAsMetricsServesThem() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicReference<ConnectionState> state = new AtomicReference<>(ConnectionState.CONNECTED);
+    Flow.Publisher<Message<Long>> generator = Sources.generate(40, Duration.ZERO, i -> i);
+    SourceView view = new SourceView(() -> state.get() == ConnectionState.CONNECTED,
+        state::get, () -> SourceBacklog.of(generator));
+    HealthMonitor health = new HealthMonitor(Duration.ofMinutes(1), System::nanoTime,
+        view.connected());
+    try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, "lag", health, view)) {
+      Tap<Long> tap = Tap.of(server.listeners());
+      Pipeline pipeline = Sluice.from(tap.source(generator)).workers(1).maxInFlight(2)
+          .processMessages(tap.processor((Long i) -> {
+            release.await();
+            return i;
+          }))
+          .start();
+      try {
+        server.serve(pipeline::stats);
+        String base = "http://127.0.0.1:" + server.port();
+        await().atMost(Duration.ofSeconds(30)).until(() -> pipeline.stats().busyWorkers() == 1
+            && pipeline.stats().inFlight() == 2);
+        WebDriver browser = chromium.driver();
+        browser.get(base + "/");
+        await().atMost(Duration.ofSeconds(30)).until(() -> number(browser, "updates") >= 2);
+        Scrape scrape = Scrape.parse(get(base + "/metrics"), false);
+
+        long backlog = number(browser, "sourceBacklog");
+        assertThat(backlog).isEqualTo((long) scrape.value("sluice_source_backlog"))
+            .as("40 due, at most the 2 in flight and 1 in hand taken").isBetween(37L, 38L);
+        assertThat(text(browser, "source")).isEqualTo("connected");
+        assertThat(scrape.value("sluice_source_state", "state", "connected")).isEqualTo(1);
+        assertThat(scrape.value("sluice_source_state", "state", "backing_off")).isZero();
+
+        state.set(ConnectionState.BACKING_OFF);
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> text(browser, "source").equals("backing off"));
+        Scrape later = Scrape.parse(get(base + "/metrics"), false);
+        assertThat(later.value("sluice_source_state", "state", "backing_off")).isEqualTo(1);
+        assertThat(later.value("sluice_source_state", "state", "connected")).isZero();
+        chromium.screenshot("live-source");
+
+        release.countDown();
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> number(browser, "sourceBacklog") == 0);
+        pipeline.awaitCompletion();
+        assertThat(Scrape.parse(get(base + "/metrics"), false).value("sluice_source_backlog"))
+            .isZero();
       } finally {
         release.countDown();
         pipeline.close();

@@ -123,6 +123,14 @@ final class Scrape {
     return found.get(0).value();
   }
 
+  /** The value of the only sample named {@code name} with label {@code label="value"}. */
+  double value(String name, String label, String value) {
+    List<Sample> found = samples.stream().filter(s -> s.name().equals(name)
+        && value.equals(s.labels().get(label))).toList();
+    assertThat(found).as("%s{%s=\"%s\"}", name, label, value).hasSize(1);
+    return found.get(0).value();
+  }
+
   /** Every sample's name to its value, for names that occur once. */
   Map<String, Double> values() {
     Map<String, Double> out = new HashMap<>();

@@ -124,6 +124,15 @@ class ReadmeSnippetsTest {
     SCENARIOS.put("public class Metered", "micrometerExampleRegistersTheCountersAndTimers");
     SCENARIOS.put("-Dsluice.docs.images=", "readmeImagesCommandNamesTestsThatMakeThem");
     SCENARIOS.put("./sluice plan --rate 1/s --service 5s", "planPrintsTheReadmesSampleExactly");
+    SCENARIOS.put("--workers auto --ordering ordered", "workersAutoGrowsThePoolAndKeepsOrder");
+    // SQS and competing consumers (scenarios at the end of the class)
+    SCENARIOS.put("sqs://jobs?region=eu-west-1&visibility=30s",
+        "sqsRunnerScoresJobsFromAQueueIntoAQueue");
+    SCENARIOS.put("orders.fifo", "sqsFifoRunnerKeepsEachGroupInOrder");
+    SCENARIOS.put("SqsSource.builder().endpoint(aws)",
+        "sqsLibrarySnippetWorksJobsIntoResultsAndDeadLetters");
+    SCENARIOS.put("./sluice demo --via sqs --consumers 5",
+        "sqsDemoRunsTheArticlesTwoOptionsSideBySide");
   }
 
   private static final Duration RUN_LIMIT = Duration.ofSeconds(90);
@@ -901,6 +910,20 @@ class ReadmeSnippetsTest {
     }
   }
 
+  /** {@code --workers auto} on the known load: every result, in order, and the pool grew. */
+  @Test
+  void workersAutoGrowsThePoolAndKeepsOrder() {
+    Readme.Block block = README.block("--workers auto --ordering ordered");
+    Sandbox sandbox = new Sandbox(dir);
+    try (Child run = sandbox.sh(block, Map.of())) {
+      assertThat(run.awaitExit(RUN_LIMIT)).as("%s", run).isZero();
+      assertThat(run.err()).as("%s", run)
+          .anySatisfy(line -> assertThat(line).matches("sluice run: workers 1 -> \\d+ \\(.*"));
+    }
+    assertThat(sandbox.lines("done.txt")).containsExactlyElementsOf(
+        IntStream.rangeClosed(1, 120).mapToObj(i -> "done " + i).toList());
+  }
+
   // ---------------------------------------------------------------- fixtures and helpers
 
   private static String text(Mqtt5Publish publish) {
@@ -942,5 +965,398 @@ class ReadmeSnippetsTest {
   private static boolean onPath(String command) {
     return java.util.Arrays.stream(System.getenv("PATH").split(":"))
         .anyMatch(d -> Files.isExecutable(Path.of(d, command)));
+  }
+
+  // ================================================================ SQS and competing consumers
+  // README.md's "SQS and competing consumers" section, against an embedded ElasticMQ on a free
+  // 127.0.0.1 port. Substitutions: eu-west-1 and the AWS queue URL become that server (region
+  // us-east-1 plus its endpoint); credentials are ElasticMQ's dummy ones, given as the README
+  // says, through the AWS SDK's default chain (the environment, or the test JVM's aws.*
+  // system properties for the test's own client).
+
+  /** ElasticMQ's dummy credentials, for a snippet's environment. */
+  private static final Map<String, String> SQS_CREDENTIALS =
+      Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test");
+
+  /** An embedded ElasticMQ and a client of it, for one scenario. */
+  private static final class ReadmeSqs implements AutoCloseable {
+    final dev.sluice.sqs.server.EmbeddedSqsServer server =
+        dev.sluice.sqs.server.EmbeddedSqsServer.start(0, Duration.ofSeconds(60));
+    final software.amazon.awssdk.services.sqs.SqsClient client =
+        software.amazon.awssdk.services.sqs.SqsClient.builder()
+            .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+            .endpointOverride(server.endpoint()).build();
+
+    /** Where a README URI's {@code region=eu-west-1} points instead. */
+    String at() {
+      return "region=us-east-1&endpoint=" + server.endpoint();
+    }
+
+    String create(String queue) {
+      Map<software.amazon.awssdk.services.sqs.model.QueueAttributeName, String> attributes =
+          queue.endsWith(".fifo")
+              ? Map.of(software.amazon.awssdk.services.sqs.model.QueueAttributeName.FIFO_QUEUE,
+                  "true")
+              : Map.of();
+      return client.createQueue(b -> b.queueName(queue).attributes(attributes)).queueUrl();
+    }
+
+    void send(String url, String body, String group) {
+      client.sendMessage(b -> {
+        b.queueUrl(url).messageBody(body);
+        if (group != null) {
+          b.messageGroupId(group).messageDeduplicationId(body);
+        }
+      });
+    }
+
+    /**
+     * Receives and deletes what is there now into {@code into}: each body, with
+     * {@code " cause=ERROR"} added where a dead letter's sluice-error attribute is, and
+     * {@code "GROUP "} before it on a FIFO queue.
+     */
+    void drain(String url, List<String> into) {
+      var got = client.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10)
+          .waitTimeSeconds(1).messageAttributeNames("All")
+          .messageSystemAttributeNamesWithStrings("MessageGroupId")).messages();
+      for (var m : got) {
+        String group = m.attributesAsStrings().get("MessageGroupId");
+        var cause = m.messageAttributes().get(dev.sluice.sqs.SqsSink.ERROR_ATTRIBUTE);
+        into.add((group == null ? "" : group + " ") + m.body()
+            + (cause == null ? "" : " cause=" + cause.stringValue()));
+        client.deleteMessage(b -> b.queueUrl(url).receiptHandle(m.receiptHandle()));
+      }
+    }
+
+    /** Messages waiting plus received and not deleted. */
+    long left(String url) {
+      Map<String, String> a = client.getQueueAttributes(b -> b.queueUrl(url)
+          .attributeNamesWithStrings("ApproximateNumberOfMessages",
+              "ApproximateNumberOfMessagesNotVisible")).attributesAsStrings();
+      return Long.parseLong(a.get("ApproximateNumberOfMessages"))
+          + Long.parseLong(a.get("ApproximateNumberOfMessagesNotVisible"));
+    }
+
+    @Override
+    public void close() {
+      client.close();
+      server.close();
+    }
+  }
+
+  /**
+   * The competing-consumer run: every job on {@code jobs} is scored into {@code scores} and
+   * deleted; SIGTERM drains and exits 0. The README's AWS_PROFILE stays: the environment's keys
+   * come first in the default chain.
+   */
+  @Test
+  void sqsRunnerScoresJobsFromAQueueIntoAQueue() throws Exception {
+    Sandbox sandbox = new Sandbox(dir);
+    sandbox.scorer();
+    try (ReadmeSqs sqs = new ReadmeSqs()) {
+      String jobs = sqs.create("jobs");
+      String scores = sqs.create("scores");
+      String dead = sqs.create("jobs-dead");
+      for (int i = 1; i <= 5; i++) {
+        sqs.send(jobs, "job-" + i, null);
+      }
+      Readme.Block block = README.block("sqs://jobs?region=eu-west-1&visibility=30s")
+          .replace("region=eu-west-1", sqs.at());
+      List<String> results = new CopyOnWriteArrayList<>();
+      try (Child run = sandbox.sh(block, SQS_CREDENTIALS)) {
+        run.awaitUntil(RUN_LIMIT, "5 scores", () -> {
+          sqs.drain(scores, results);
+          return results.size() >= 5;
+        });
+        assertThat(results).containsExactlyInAnyOrder("scored job-1", "scored job-2",
+            "scored job-3", "scored job-4", "scored job-5");
+        run.awaitUntil(Duration.ofSeconds(30), "every job deleted", () -> sqs.left(jobs) == 0);
+
+        run.terminateSluice();
+        assertThat(run.awaitExit(Duration.ofSeconds(60))).as("%s", run).isZero();
+      }
+      assertThat(sqs.left(dead)).isZero();
+    }
+  }
+
+  /**
+   * The FIFO run: three groups' orders, scored into a FIFO queue under the same group ids,
+   * each group in the order it was sent. The queue's AWS URL becomes ElasticMQ's (its host is
+   * then the endpoint; the region comes from AWS_REGION).
+   */
+  @Test
+  void sqsFifoRunnerKeepsEachGroupInOrder() throws Exception {
+    Sandbox sandbox = new Sandbox(dir);
+    sandbox.scorer();
+    try (ReadmeSqs sqs = new ReadmeSqs()) {
+      String orders = sqs.create("orders.fifo");
+      String scores = sqs.create("scores.fifo");
+      Map<String, List<String>> expected = new LinkedHashMap<>();
+      for (int i = 1; i <= 4; i++) {
+        for (String group : List.of("alice", "bob", "carol")) {
+          sqs.send(orders, group + "-" + i, group);
+          expected.computeIfAbsent(group, g -> new ArrayList<>())
+              .add(group + " scored " + group + "-" + i);
+        }
+      }
+      Readme.Block block = README.block("orders.fifo")
+          .replace("https://sqs.eu-west-1.amazonaws.com/123456789012/orders.fifo", orders)
+          .replace("region=eu-west-1", sqs.at());
+      Map<String, String> env = new LinkedHashMap<>(SQS_CREDENTIALS);
+      env.put("AWS_REGION", "us-east-1");
+      List<String> results = new CopyOnWriteArrayList<>();
+      try (Child run = sandbox.sh(block, env)) {
+        run.awaitUntil(RUN_LIMIT, "12 scores", () -> {
+          sqs.drain(scores, results);
+          return results.size() >= 12;
+        });
+        expected.forEach((group, inOrder) -> assertThat(results)
+            .filteredOn(r -> r.startsWith(group + " ")).as("group %s", group)
+            .containsExactlyElementsOf(inOrder));
+
+        run.terminateSluice();
+        assertThat(run.awaitExit(Duration.ofSeconds(60))).as("%s", run).isZero();
+      }
+    }
+  }
+
+  /** The library fragment: jobs worked into results, the poison one dead-lettered with cause. */
+  @Test
+  void sqsLibrarySnippetWorksJobsIntoResultsAndDeadLetters() throws Exception {
+    Sandbox sandbox = new Sandbox(dir);
+    try (ReadmeSqs sqs = new ReadmeSqs()) {
+      String jobs = sqs.create("jobs");
+      String results = sqs.create("results");
+      String dead = sqs.create("jobs-dead");
+      Readme.Block block = README.block("SqsSource.builder().endpoint(aws)")
+          .replace(".region(\"eu-west-1\")", ".region(\"us-east-1\").endpointOverride("
+              + "java.net.URI.create(\"" + sqs.server.endpoint() + "\"))");
+      sandbox.file("Snippet.java", JavaFragment.program(block,
+          "source.ready().get(30, java.util.concurrent.TimeUnit.SECONDS);"));
+      sandbox.compile("Snippet.java");
+      try (Child run = sandbox.java("README block at line " + block.line() + " (java)",
+          SQS_CREDENTIALS, List.of(), "Snippet")) {
+        run.awaitOutLine(RUN_LIMIT, JavaFragment.STARTED::equals);
+        for (String job : List.of("job-1", "job-2", "poison")) {
+          sqs.send(jobs, job, null);
+        }
+        List<String> worked = new CopyOnWriteArrayList<>();
+        List<String> deadLetters = new CopyOnWriteArrayList<>();
+        run.awaitUntil(RUN_LIMIT, "2 results and a dead letter", () -> {
+          sqs.drain(results, worked);
+          sqs.drain(dead, deadLetters);
+          return worked.size() >= 2 && deadLetters.size() >= 1;
+        });
+        assertThat(worked).containsExactlyInAnyOrder("worked job-1", "worked job-2");
+        assertThat(deadLetters).singleElement().asString()
+            .startsWith("poison cause=").contains("cannot work on poison");
+        run.awaitUntil(Duration.ofSeconds(30), "every job deleted", () -> sqs.left(jobs) == 0);
+
+        run.closeInput();
+        assertThat(run.awaitExit(Duration.ofSeconds(60))).as("%s", run).isZero();
+      }
+    }
+  }
+
+  /**
+   * The two demos, as written (about 15 s each plus the start of six JVMs, then two; not
+   * started early with the slow ones, as those JVMs' start would slow every other scenario):
+   * both do every event once, with nothing left in the queue; five consumers share the events,
+   * one consumer does them all. The sample output's summary lines have the real output's shape.
+   */
+  @Test
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)   // two runs of 15 s, eight JVMs starting
+  void sqsDemoRunsTheArticlesTwoOptionsSideBySide() {
+    List<String> out;
+    String run;                                       // what it printed, for the messages
+    try (Child demo = new Sandbox(dir).sh(README.block("./sluice demo --via sqs --consumers 5"),
+        Map.of())) {
+      assertThat(demo.awaitExit(Duration.ofSeconds(280))).as("%s", demo).isZero();
+      out = demo.out();
+      run = demo.toString();
+    }
+    assertThat(out).as("%s", run).filteredOn(l -> l.startsWith("duplicates: "))
+        .containsExactly(
+            "duplicates: 0 (10 results for 10 events); left in the queue: 0 waiting, 0 "
+                + "received and not deleted",
+            "duplicates: 0 (10 results for 10 events); left in the queue: 0 waiting, 0 "
+                + "received and not deleted");
+    List<String> consumers = out.stream().filter(l -> l.startsWith("consumers: ")).toList();
+    assertThat(consumers).as("%s", run).hasSize(2);
+    Matcher five = Pattern.compile("consumers: 5 processes × 1 worker: consumer-1 (\\d+) "
+        + "events, consumer-2 (\\d+), consumer-3 (\\d+), consumer-4 (\\d+), consumer-5 (\\d+)")
+        .matcher(consumers.get(0));
+    assertThat(five.matches()).as(consumers.get(0)).isTrue();
+    assertThat(IntStream.rangeClosed(1, 5).map(g -> Integer.parseInt(five.group(g))).sum())
+        .isEqualTo(10);
+    assertThat(consumers.get(1)).isEqualTo("consumers: 1 process × 5 workers: consumer-1 10 "
+        + "events");
+    Readme.Block sample = README.blocks().get(README.blocks().indexOf(
+        README.block("./sluice demo --via sqs --consumers 5")) + 1);
+    for (String prefix : List.of("main: Starting 5 consumer processes", "10 events in ",
+        "wall time ", "workers busy ", "consumers: 5 processes × 1 worker: ",
+        "duplicates: 0 (10 results for 10 events)", "via SQS: embedded ElasticMQ on ")) {
+      assertThat(sample.text().lines()).as("README line %d's sample", sample.line())
+          .anyMatch(l -> l.startsWith(prefix));
+      assertThat(out).as("%s", run).anyMatch(l -> l.startsWith(prefix));
+    }
+  }
+
+  // ============================================ Kafka (README.md "Kafka and scale-out")
+  // Each scenario starts its own in-process KRaft broker (ReadmeKafka): the snippets share the
+  // topic and group names, as a reader's would.
+
+  static {
+    SCENARIOS.put("KafkaSource.builder()", "kafkaLibrarySnippetScoresJobsAndDeadLettersThePoison");
+    SCENARIOS.put("group=scorers&client-id=scorer-$i",
+        "kafkaScaleOutThreeMembersShareThePartitionsKeepEachKeyInOrderAndCommitOnCtrlC");
+    SCENARIOS.put("sasl=SCRAM-SHA-512&user=scorer",
+        "kafkaOverSaslSslTakesThePasswordFromAFileAndTheEnvironment");
+    SCENARIOS.put("./sluice demo --via kafka", "demoViaKafkaRunsThroughAnEmbeddedBroker");
+  }
+
+  /**
+   * The library snippet: jobs on {@code jobs} come back worked on {@code scores}, keyed as
+   * they came; the poison one goes to {@code jobs.dlq} with its cause in a header. Substitution:
+   * the broker's address.
+   */
+  @Test
+  void kafkaLibrarySnippetScoresJobsAndDeadLettersThePoison() throws Exception {
+    Sandbox sandbox = new Sandbox(dir);
+    try (ReadmeKafka kafka = ReadmeKafka.start()) {
+      kafka.broker.createTopic("jobs", 2);
+      kafka.broker.createTopic("scores", 1);
+      kafka.broker.createTopic("jobs.dlq", 1);
+      Readme.Block block = README.block("KafkaSource.builder()")
+          .replace("127.0.0.1:9092", kafka.bootstrap());
+      sandbox.file("Snippet.java", JavaFragment.program(block,
+          "source.assigned().get(60, java.util.concurrent.TimeUnit.SECONDS);"));
+      sandbox.compile("Snippet.java");
+      try (Child run = sandbox.java("README block at line " + block.line() + " (java)",
+          Map.of(), List.of(), "Snippet")) {
+        run.awaitOutLine(RUN_LIMIT, JavaFragment.STARTED::equals);
+        kafka.produce("jobs", List.of(new String[] {"a", "job-1"}, new String[] {"b", "job-2"},
+            new String[] {"c", "poison"}));
+        var scores = kafka.read("scores", 2, RUN_LIMIT);
+        assertThat(scores).extracting(r -> r.key() + " " + r.value())
+            .containsExactlyInAnyOrder("a worked job-1", "b worked job-2");
+        var dead = kafka.read("jobs.dlq", 1, RUN_LIMIT);
+        assertThat(dead).singleElement().satisfies(r -> {
+          assertThat(r.key() + " " + r.value()).isEqualTo("c poison");
+          assertThat(new String(r.headers().lastHeader("sluice.error").value(),
+              StandardCharsets.UTF_8)).contains("cannot work on poison");
+          assertThat(new String(r.headers().lastHeader("sluice.original.topic").value(),
+              StandardCharsets.UTF_8)).isEqualTo("jobs");
+        });
+        run.closeInput();
+        assertThat(run.awaitExit(Duration.ofSeconds(60))).as("%s", run).isZero();
+      }
+    }
+  }
+
+  /**
+   * The scale-out example: three members join group {@code scorers} and each gets two of the
+   * six partitions; every job is scored once onto {@code scores}, each key's results in order;
+   * SIGTERM to the script reaches its trap, each member drains and commits, and every offset
+   * is committed. Substitution: the broker's address.
+   */
+  @Test
+  void kafkaScaleOutThreeMembersShareThePartitionsKeepEachKeyInOrderAndCommitOnCtrlC()
+      throws Exception {
+    Sandbox sandbox = new Sandbox(dir);
+    sandbox.scorer();
+    try (ReadmeKafka kafka = ReadmeKafka.start()) {
+      kafka.broker.createTopic("jobs", 6);
+      kafka.broker.createTopic("scores", 1);
+      Readme.Block block = README.block("group=scorers&client-id=scorer-$i")
+          .replace("127.0.0.1:9092", kafka.bootstrap());
+      try (Child run = sandbox.sh(block, Map.of())) {
+        run.awaitUntil(RUN_LIMIT, "three members with two partitions each", () ->
+            kafka.members("scorers").equals(Map.of("scorer-1", 2, "scorer-2", 2,
+                "scorer-3", 2)));
+        List<String[]> jobs = new ArrayList<>();
+        for (int n = 1; n <= 10; n++) {
+          for (int k = 0; k < 12; k++) {
+            jobs.add(new String[] {"k" + k, "k" + k + "-" + n});
+          }
+        }
+        kafka.produce("jobs", jobs);
+        var scores = kafka.read("scores", jobs.size(), RUN_LIMIT);
+        assertThat(scores).extracting(r -> r.key() + " " + r.value())
+            .containsExactlyInAnyOrderElementsOf(jobs.stream()
+                .map(j -> j[0] + " scored " + j[1]).toList());
+        for (int k = 0; k < 12; k++) {
+          String key = "k" + k;
+          assertThat(scores).filteredOn(r -> r.key().equals(key)).extracting(r -> r.value())
+              .as("key %s in order", key).containsExactlyElementsOf(IntStream.rangeClosed(1, 10)
+                  .mapToObj(n -> "scored " + key + "-" + n).toList());
+        }
+        assertThat(run.err()).as("%s", run).filteredOn(l -> l.matches(
+            "sluice run: consuming jobs from 127\\.0\\.0\\.1:\\d+ as scorer-[123] in group "
+                + "scorers")).hasSize(3);
+
+        List<ProcessHandle> members = run.descendants();
+        run.terminate();
+        // bash's own wait, interrupted by the trapped signal, ends the script: 128 + SIGTERM
+        assertThat(run.awaitExit(Duration.ofSeconds(60))).as("%s", run).isEqualTo(143);
+        assertThat(members).as("members the trap left running").noneMatch(ProcessHandle::isAlive);
+        assertThat(run.err()).as("each member drains on the trap's kill: %s", run)
+            .filteredOn(l -> l.startsWith("sluice run: SIGTERM: draining")).hasSize(3);
+        assertThat(kafka.committed("scorers")).as("every job committed").isEqualTo(jobs.size());
+      }
+    }
+  }
+
+  /**
+   * The security example against a SASL_SSL listener whose certificate the test CA signed for
+   * 127.0.0.1: the source reads the password from the file the first line writes, the sink
+   * from the variable; jobs come back scored and the password is never printed.
+   * Substitution: kafka.example.com:9093 becomes the broker's SASL_SSL listener.
+   */
+  @Test
+  void kafkaOverSaslSslTakesThePasswordFromAFileAndTheEnvironment() throws Exception {
+    Sandbox sandbox = new Sandbox(dir);
+    sandbox.scorer();
+    String password = "kafka-s3cr3t";
+    Files.copy(testCa().caCertificate(), dir.resolve("ca.pem"));
+    try (ReadmeKafka kafka = ReadmeKafka.startWithSaslSsl(testCa(),
+        Files.createDirectory(dir.resolve("broker")), password)) {
+      kafka.broker.createTopic("jobs", 2);
+      kafka.broker.createTopic("scores", 1);
+      Readme.Block block = README.block("sasl=SCRAM-SHA-512&user=scorer")
+          .replace("kafka.example.com:9093", kafka.broker.saslSslBootstrapServers());
+      try (Child run = sandbox.sh(block, Map.of("SCORER_KAFKA_PASSWORD", password))) {
+        run.awaitUntil(RUN_LIMIT, "the member joined", () ->
+            run.err().stream().anyMatch(l -> l.startsWith("sluice run: consuming jobs")));
+        kafka.produce("jobs", List.of(new String[] {"a", "job-1"}, new String[] {"b", "job-2"},
+            new String[] {"a", "job-3"}));
+        var scores = kafka.read("scores", 3, RUN_LIMIT);
+        assertThat(scores).extracting(r -> r.key() + " " + r.value())
+            .containsExactlyInAnyOrder("a scored job-1", "b scored job-2", "a scored job-3");
+        assertThat(sandbox.read("kafka.pass").strip()).isEqualTo(password);
+
+        run.terminateSluice();
+        assertThat(run.awaitExit(Duration.ofSeconds(60))).as("%s", run).isZero();
+        assertThat(run.toString()).doesNotContain("s3cr3t");
+      }
+    }
+  }
+
+  /** The demo through Kafka: each event produced, processed once, and the broker's line. */
+  @Test
+  void demoViaKafkaRunsThroughAnEmbeddedBroker() {
+    try (Child run = new Sandbox(dir).sh(README.block("./sluice demo --via kafka"), Map.of())) {
+      assertThat(run.awaitExit(RUN_LIMIT)).as("%s", run).isZero();
+      List<String> out = run.out();
+      for (int i = 1; i <= 5; i++) {
+        String event = "Event[index=" + i + "]";
+        assertThat(out).as("%s", run).contains("main: Submitted " + event)
+            .filteredOn(l -> l.matches("sluice-worker-\\d+: Finished processing \\Q" + event
+                + "\\E")).hasSize(1);
+      }
+      assertThat(out).as("%s", run).anyMatch(l -> l.startsWith("5 events in "))
+          .anyMatch(l -> l.startsWith("via Kafka: embedded KRaft broker on 127.0.0.1:")
+              && l.contains("5 produced and acknowledged (acks=all), 5 received"));
+    }
   }
 }

@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Listeners.</b> {@code PLAINTEXT} always (also used between the broker and its own
  * controller); {@code SASL_PLAINTEXT} with PLAIN and SCRAM-SHA-256/512 when
- * {@link Builder#saslUser} named users; {@code SSL} when {@link Builder#tls} gave a key store.
+ * {@link Builder#saslUser} named users; {@code SSL} when {@link Builder#tls} gave a key store; {@code SASL_SSL} when both.
  * Ports are picked free at start; a port taken between the pick and the bind is retried.
  *
  * <p><b>Threads.</b> The server's threads are its own. Thread-safe: {@link #close()} may be
@@ -104,6 +104,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    */
   public String sslBootstrapServers() {
     return listener("SSL", "tls");
+  }
+
+  /**
+   * {@code 127.0.0.1:PORT} of the SASL_SSL listener (SASL over TLS, as production brokers
+   * mostly are), opened when the broker has both SASL users and TLS.
+   *
+   * @throws IllegalStateException if the broker was started without SASL users or TLS
+   */
+  public String saslSslBootstrapServers() {
+    return listener("SASL_SSL", "saslUser(...) and builder().tls");
   }
 
   private String listener(String name, String option) {
@@ -202,7 +212,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       return this;
     }
 
-    /** Opens an SSL listener with the PKCS12 key store at {@code path}. */
+    /**
+     * Opens an SSL listener with the PKCS12 key store at {@code path}; with SASL users, a
+     * SASL_SSL listener too.
+     */
     public Builder tls(Path path, String password) {
       this.keyStore = Objects.requireNonNull(path, "path");
       this.keyStorePassword = Objects.requireNonNull(password, "password");
@@ -259,6 +272,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       if (keyStore != null) {
         ports.put("SSL", freePort());
       }
+      if (keyStore != null && !saslUsers.isEmpty()) {
+        ports.put("SASL_SSL", freePort());
+      }
       int controllerPort = freePort();
       Properties props = properties(home, ports, controllerPort);
       KafkaRaftServer server = null;
@@ -298,7 +314,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       p.put("controller.listener.names", "CONTROLLER");
       p.put("inter.broker.listener.name", "PLAINTEXT");
       p.put("listener.security.protocol.map",
-          "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL");
+          "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,"
+              + "SASL_SSL:SASL_SSL");
       p.put("log.dirs", home.resolve("data").toString());
       p.put("metadata.log.dir", home.resolve("meta").toString());
       // One node: every internal topic with one replica, and no waiting for more members.
@@ -322,19 +339,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         saslUsers.forEach((user, password) ->
             plain.append(" user_").append(user).append("=\"").append(password).append('"'));
         plain.append(';');
-        p.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms",
-            "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512");
-        p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", plain.toString());
         String scram = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
-        p.put("listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config", scram);
-        p.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", scram);
+        for (String listener : keyStore == null ? List.of("sasl_plaintext")
+            : List.of("sasl_plaintext", "sasl_ssl")) {
+          String at = "listener.name." + listener + ".";
+          p.put(at + "sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512");
+          p.put(at + "plain.sasl.jaas.config", plain.toString());
+          p.put(at + "scram-sha-256.sasl.jaas.config", scram);
+          p.put(at + "scram-sha-512.sasl.jaas.config", scram);
+        }
       }
       if (keyStore != null) {
-        p.put("listener.name.ssl.ssl.keystore.location", keyStore.toString());
-        p.put("listener.name.ssl.ssl.keystore.password", keyStorePassword);
-        p.put("listener.name.ssl.ssl.keystore.type", "PKCS12");
-        p.put("listener.name.ssl.ssl.key.password", keyStorePassword);
-        p.put("listener.name.ssl.ssl.client.auth", "none");
+        for (String listener : saslUsers.isEmpty() ? List.of("ssl") : List.of("ssl", "sasl_ssl")) {
+          String at = "listener.name." + listener + ".";
+          p.put(at + "ssl.keystore.location", keyStore.toString());
+          p.put(at + "ssl.keystore.password", keyStorePassword);
+          p.put(at + "ssl.keystore.type", "PKCS12");
+          p.put(at + "ssl.key.password", keyStorePassword);
+          p.put(at + "ssl.client.auth", "none");
+        }
       }
       p.putAll(overrides);
       return p;

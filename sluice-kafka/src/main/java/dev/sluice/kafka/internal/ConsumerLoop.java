@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +56,11 @@ import org.slf4j.LoggerFactory;
  * (the member was fenced) nothing can be committed and everything is abandoned. Acks that
  * arrive later land in the old partition state and change nothing.
  *
+ * <p><b>Lag.</b> Every 250 ms the loop publishes, per owned partition, the end offset minus
+ * the next offset not yet handed on, from end offsets that {@link EndOffsets} fetches with an
+ * admin client in the background (the consumer does not fetch a paused partition, so its own
+ * lag would stand still). Readers on other threads see immutable snapshots.
+ *
  * <p><b>Shutdown.</b> When the subscriber cancels or {@link #stop()} is called, the loop stops
  * handing records on, waits up to the close timeout for every delivered record to be acked or
  * nacked (polling meanwhile), commits, and closes the consumer.
@@ -66,6 +70,7 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerLoop.class);
   private static final Duration POLL = Duration.ofMillis(100);
   private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long LAG_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
   private static final String PARTITION = "kafka.partition";
   private static final String OFFSET = "kafka.offset";
   private static final String TIMESTAMP = "kafka.timestamp";
@@ -84,6 +89,7 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
   private final AtomicLong rebalances = new AtomicLong();
   private final AtomicLong commits = new AtomicLong();
   private volatile long totalLag = -1;
+  private volatile Map<TopicPartition, Long> partitionLag = Map.of();
   private volatile Thread shutdownWaiter;
   private volatile Thread roomWaiter;
   private volatile boolean stopping;
@@ -94,6 +100,8 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
   private boolean paused;
   private long handedOn;
   private long nextCommit;
+  private long nextLag;
+  private EndOffsets endOffsets;                     // created and closed by run()
   private PartitionState last;
 
   /** A loop for {@code emitter}'s subscriber; the consumer is created here, used in {@link #run}. */
@@ -141,7 +149,26 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
   public long nacked() { return nacked.get(); }
   public long rebalances() { return rebalances.get(); }
   public long commits() { return commits.get(); }
+
+  /**
+   * Records behind the end of the owned partitions and not yet handed to the emitter (fetched
+   * ones waiting here included), summed; 0 when nothing is owned, -1 before the first
+   * assignment or while an owned partition's end offset is not known yet. Any thread.
+   */
   public long totalLag() { return totalLag; }
+
+  /** {@link #totalLag} per owned partition whose end offset is known; any thread. */
+  public Map<TopicPartition, Long> partitionLag() { return partitionLag; }
+
+  /**
+   * Records ready and not yet delivered to the subscriber: the lag plus the records in the
+   * emitter's buffer, or -1 when the lag is not known. Any thread.
+   */
+  public long backlog() {
+    long lag = totalLag;
+    SourceEmitter<byte[]> e = emitter;
+    return lag < 0 || e == null ? lag : lag + e.buffered();
+  }
 
   @Override
   public void run() {
@@ -153,6 +180,7 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
         consumer.subscribe(settings.topics(), this);
       }
       nextCommit = System.nanoTime() + settings.commitInterval().toNanos();
+      endOffsets = new EndOffsets(settings.consumerProperties(), settings.clientId());
       while (!stopping && !emitter.isCancelled() && !limitReached()) {
         pollOnce();
       }
@@ -181,6 +209,7 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
     boolean full = !queued.isEmpty();
     setPaused(full);
     maybeCommit();
+    maybeSampleLag();
     ConsumerRecords<byte[], byte[]> records;
     try {
       if (full) {
@@ -232,6 +261,7 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
         ps.tracker.start(offset);
         ps.tracker.finish(offset);
         skipped.incrementAndGet();
+        ps.next = offset + 1;
         queued.poll();
         continue;
       }
@@ -241,6 +271,7 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
         return;
       }
       handedOn++;
+      ps.next = offset + 1;
       queued.poll();
     }
   }
@@ -334,7 +365,6 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
       return;
     }
     nextCommit = now + settings.commitInterval().toNanos();
-    updateLag();
     if (LOG.isDebugEnabled()) {
       LOG.debug("{}: owned {}, paused {}, queued {}, handed on {}, delivered {}, settled {}, "
           + "lag {}", settings.clientId(), owned.keySet(), paused, queued.size(), handedOn,
@@ -353,15 +383,33 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
     });
   }
 
-  private void updateLag() {
+  /**
+   * Every 250 ms: publishes the lag from the end offsets known so far (end minus the next
+   * offset not yet handed on, per owned partition) and asks for fresh ones in the background.
+   */
+  private void maybeSampleLag() {
+    long now = System.nanoTime();
+    if (now - nextLag < 0) {
+      return;
+    }
+    nextLag = now + LAG_NANOS;
+    Map<TopicPartition, Long> ends = endOffsets.latest();
+    Map<TopicPartition, Long> lags = new HashMap<>();
     long total = 0;
-    for (TopicPartition tp : owned.keySet()) {
-      OptionalLong lag = consumer.currentLag(tp);
-      if (lag.isPresent()) {
-        total += lag.getAsLong();
+    boolean known = true;
+    for (PartitionState ps : owned.values()) {
+      Long end = ends.get(ps.partition);
+      if (end == null) {
+        known = false;
+      } else {
+        long lag = Math.max(0, end - ps.next);
+        lags.put(ps.partition, lag);
+        total += lag;
       }
     }
-    totalLag = total + queued.size();
+    partitionLag = Map.copyOf(lags);
+    totalLag = known && assigned.isDone() ? total : -1;
+    endOffsets.refresh(owned.keySet());
   }
 
   private Map<TopicPartition, OffsetAndMetadata> toCommit(Collection<PartitionState> states) {
@@ -545,6 +593,13 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
   }
 
   private void closeConsumer() {
+    if (endOffsets != null) {
+      try {
+        endOffsets.close();
+      } catch (RuntimeException e) {
+        LOG.debug("{}: closing the admin client: {}", settings.clientId(), e.toString());
+      }
+    }
     try {
       consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(
           settings.closeTimeout()));

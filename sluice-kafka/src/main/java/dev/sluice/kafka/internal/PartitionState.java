@@ -19,11 +19,13 @@ final class PartitionState {
   private long[] skip;                       // finished by an earlier owner, ascending
   long committedOffset;                      // last offset committed (or -1)
   String committedMetadata;                  // with this metadata
+  long next;                                 // next offset not yet handed on (or skipped)
 
   PartitionState(TopicPartition partition, long position, long[] skip, long committedOffset,
       String committedMetadata) {
     this.partition = partition;
     this.tracker = new OffsetTracker(position);
+    this.next = position;
     this.skip = skip.length == 0 ? NONE : skip;
     this.committedOffset = committedOffset;
     this.committedMetadata = committedMetadata == null ? "" : committedMetadata;

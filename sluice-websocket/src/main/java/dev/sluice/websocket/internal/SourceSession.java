@@ -130,6 +130,11 @@ public final class SourceSession {
     return connection.state();
   }
 
+  /** Messages read and not yet delivered: the backlog the capacity model sees. */
+  public long buffered() {
+    return emitter.buffered();
+  }
+
   public WebSocketStats stats() {
     return new WebSocketStats(connection.state(), received.get(), emitter.delivered(),
         emitter.dropped(), deadLettered.get(), connection.reconnects(), emitter.buffered(),
