@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** {@code sluice demo --via kafka}, in process, against the KRaft broker it starts itself. */
 @Timeout(180)   // broker start (≤ 30 s), group join and a short run: a hang fails here
+@Tag("broker")
 class DemoViaKafkaTest {
 
   private static final int EVENTS = 5;

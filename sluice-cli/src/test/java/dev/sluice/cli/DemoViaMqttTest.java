@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Timeout;
  * itself, whether or not Mosquitto is installed.
  */
 @Timeout(120)   // broker start (≤ 30 s) plus a short run: a hang fails here, not the build
+@Tag("broker")
 class DemoViaMqttTest {
 
   private static final int EVENTS = 5;

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code sluice run} processes competing for the queue.
  */
 @Timeout(600)   // server start, up to four JVMs starting on a busy machine, short runs
+@Tag("broker")
 class DemoViaSqsTest {
 
   /** A demo's four JVMs can take minutes to start on a loaded machine: a generous bound. */

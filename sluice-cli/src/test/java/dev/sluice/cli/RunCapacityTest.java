@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * keeps 3.5 workers busy and ⌈3.5 / 0.8⌉ = 5 keep it at or under 80%.
  */
 @Timeout(120)
+@Tag("broker")
 class RunCapacityTest {
 
 

@@ -6,12 +6,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code sluice run --exec-pipeline N}, end to end, and its command-line checks. */
 @Timeout(90)
+@Tag("broker")
 class RunExecPipelineTest {
 
   @TempDir

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Each result is {@code MEMBER|KEY:SEQ|PARTITION|OFFSET} (processor {@code TagRecord}).
  */
 @Timeout(600)
+@Tag("broker")
 class RunKafkaGroupTest {
 
   private static final int RECORDS = Integer.getInteger("sluice.test.kafkaGroupRecords", 100_000);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and bytes that are not UTF-8. Each is dead-lettered with attempts 0 and the lines after it
  * are processed.
  */
+@Tag("broker")
 class RunLineLimitsTest {
 
   @TempDir

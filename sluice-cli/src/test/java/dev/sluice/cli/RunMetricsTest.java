@@ -16,12 +16,14 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code sluice run --metrics-port}: the real command, scraped over HTTP while it runs. */
 @Timeout(90)
+@Tag("broker")
 class RunMetricsTest {
 
   private static final Pattern ADDRESS =

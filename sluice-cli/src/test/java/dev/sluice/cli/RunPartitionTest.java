@@ -27,6 +27,7 @@ import java.util.stream.IntStream;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * between them, each key in one copy only, and acknowledge the rest as skipped.
  */
 @Timeout(180)
+@Tag("broker")
 class RunPartitionTest {
 
   private static final int MESSAGES = 3_000;

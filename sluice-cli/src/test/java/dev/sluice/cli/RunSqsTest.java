@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -22,6 +23,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  * credentials reach the SDK through the surefire system properties (its default chain).
  */
 @Timeout(120)
+@Tag("broker")
 class RunSqsTest {
 
   private static EmbeddedSqsServer server;

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * in order within each member, and the duplicates stay within what the killed member had
  * finished but not yet committed.
  */
+@Tag("broker")
 class KafkaGroupTest {
 
   private static final int RECORDS = 20_000;

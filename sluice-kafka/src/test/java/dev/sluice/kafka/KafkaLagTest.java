@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * still), is reported per partition and in total, reaches the pipeline as the source's backlog,
  * and falls to 0 once the pipeline has caught up.
  */
+@Tag("broker")
 class KafkaLagTest {
 
   @Test

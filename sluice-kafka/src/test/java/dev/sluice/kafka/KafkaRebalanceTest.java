@@ -20,9 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Cooperative rebalances inside one JVM, and keyed concurrency beyond the partition count. */
+@Tag("broker")
 class KafkaRebalanceTest {
 
   @BeforeAll

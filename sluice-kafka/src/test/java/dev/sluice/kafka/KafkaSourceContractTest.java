@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The source contract against {@link KafkaSource} on the in-process KRaft broker. "Messages
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
  * partitions rather than overflow, and hands on every record as it is: the overflow and
  * malformed-message cases do not apply.
  */
+@Tag("broker")
 class KafkaSourceContractTest extends SourceContract<byte[]> {
 
   private static final AtomicInteger TOPICS = new AtomicInteger();

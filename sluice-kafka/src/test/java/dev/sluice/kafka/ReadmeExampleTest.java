@@ -7,12 +7,14 @@ import dev.sluice.Ordering;
 import dev.sluice.Pipeline;
 import dev.sluice.Sluice;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The library example (the root README's Kafka section has it; sluice-cli's ReadmeSnippetsTest
  * runs that block as written) against the embedded broker.
  */
+@Tag("broker")
 class ReadmeExampleTest {
 
   @Test

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Timeout;
  * it is installed (then also through a broker restart), else the embedded HiveMQ CE broker.
  */
 @Timeout(120)
+@Tag("broker")
 class MqttSourceMetersTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);

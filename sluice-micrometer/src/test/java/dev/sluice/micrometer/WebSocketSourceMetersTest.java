@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * sends 100 messages at once into a buffer of 10 while the pipeline's one worker is held.
  */
 @Timeout(60)
+@Tag("broker")
 class WebSocketSourceMetersTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);

@@ -12,11 +12,13 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Mosquitto restarted under a running pipeline (needs Mosquitto: the embedded broker cannot restart). */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Tag("broker")
 class MqttBrokerRestartTest {
 
   @Test

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
 /** Child JVMs killed with SIGKILL mid-stream, and a slow consumer flooded: against a real broker. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
+@Tag("broker")
 class MqttCrashTest {
 
   private static final Logger LOG = LoggerFactory.getLogger(MqttCrashTest.class);

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Timeout;
  * before the restart. The counts are printed (the README quotes them); nothing may be lost.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
+@Tag("broker")
 class MqttRestartDuplicatesTest {
 
   private static final int MESSAGES = 5000;

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestInstance;
 
 /**
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.TestInstance;
  * subscribed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("broker")
 class MqttSourceContractTest extends SourceContract<byte[]> {
 
   private static final int MAX_PAYLOAD = 100;

@@ -18,6 +18,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.http.ExecutableHttpRequest;
@@ -35,6 +36,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * still processed, and the only duplicates are messages the dead one had received and not
  * yet deleted.
  */
+@Tag("broker")
 class SqsCompetingConsumersTest {
 
   private static final int MESSAGES = 1000;

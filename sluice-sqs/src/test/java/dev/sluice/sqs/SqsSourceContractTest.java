@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Flow;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The source contract against {@link SqsSource} on ElasticMQ. "Messages ready" are messages
@@ -16,6 +17,7 @@ import java.util.concurrent.Flow;
  * reads on demand and hands on every message as it is: the overflow and malformed-message
  * cases do not apply.
  */
+@Tag("broker")
 class SqsSourceContractTest extends SourceContract<String> {
 
   @Override

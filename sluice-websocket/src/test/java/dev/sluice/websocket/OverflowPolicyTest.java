@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Timeout;
  * the server sends 100 messages into a buffer of 10.
  */
 @Timeout(30)
+@Tag("broker")
 class OverflowPolicyTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);

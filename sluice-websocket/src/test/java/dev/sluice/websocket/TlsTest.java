@@ -18,12 +18,14 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** wss:// against a self-signed certificate made by keytool for 127.0.0.1. */
 @Timeout(60)
+@Tag("broker")
 class TlsTest {
 
   @TempDir static Path dir;

@@ -7,6 +7,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestInstance;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.TestInstance;
  * is redelivered.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("broker")
 class WebSocketSourceContractTest extends SourceContract<String> {
 
   private static final int MAX_MESSAGE = 64;

@@ -7,6 +7,7 @@ import org.reactivestreams.tck.TestEnvironment;
 import org.reactivestreams.tck.flow.FlowPublisherVerification;
 import org.testng.annotations.AfterClass;
 import org.testng.annotations.BeforeClass;
+import org.testng.annotations.Test;
 
 /**
  * The Reactive Streams TCK (Flow flavour) against {@link WebSocketSource}, each publisher a
@@ -16,6 +17,7 @@ import org.testng.annotations.BeforeClass;
  * <p>Not applicable: the tests that need more than {@value #MAX_ELEMENTS} elements (a finite
  * test feed; the demand arithmetic up to {@code Long.MAX_VALUE} is the same code either way).
  */
+@Test(groups = "broker")
 public class WebSocketSourceTckTest extends FlowPublisherVerification<Message<String>> {
 
   private static final long MAX_ELEMENTS = 1024;

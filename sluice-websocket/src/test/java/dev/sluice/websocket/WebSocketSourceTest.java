@@ -22,12 +22,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The source against a real Jetty WebSocket server on loopback, through real pipelines. */
 @Timeout(30)
+@Tag("broker")
 class WebSocketSourceTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);

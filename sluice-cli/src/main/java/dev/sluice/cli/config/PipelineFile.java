@@ -1,6 +1,7 @@
 package dev.sluice.cli.config;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -23,6 +24,8 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -136,8 +139,11 @@ public final class PipelineFile {
     }
     Optional<Node> root;
     try {
-      root = new Compose(LoadSettings.builder().setLabel(file.toString()).build())
-          .composeString(text);
+      // What snakeyaml-engine's Compose.composeString does; its package (api.lowlevel) is not
+      // exported by the library's module, these are.
+      LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).build();
+      root = new Composer(settings, new ParserImpl(settings,
+          new StreamReader(settings, new StringReader(text)))).getSingleNode();
     } catch (MarkedYamlEngineException e) {
       Mark at = e.getProblemMark().or(e::getContextMark).orElse(null);
       throw error(file, at, "not valid YAML: " + e.getProblem() + ". Write one 'key: value' "

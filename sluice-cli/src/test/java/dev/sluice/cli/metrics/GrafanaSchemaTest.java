@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.Timeout;
  * </ol>
  */
 @Timeout(180)
+@Tag("broker")
 class GrafanaSchemaTest {
 
   private static final Path DASHBOARD = Path.of("..", "docs", "grafana", "sluice-dashboard.json");

@@ -43,6 +43,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
@@ -89,6 +90,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)   // the slow ones, started first, last
+@Tag("broker")
 class ReadmeSnippetsTest {
 
   static final Readme README = Readme.load();
@@ -868,8 +870,8 @@ class ReadmeSnippetsTest {
   void readmeImagesCommandNamesTestsThatMakeThem() throws Exception {
     String command = README.block("-Dsluice.docs.images=").text();
     assertThat(command).contains("-pl sluice-cli ");
-    Matcher tests = Pattern.compile("-Dtest='([^']+)'").matcher(command);
-    assertThat(tests.find()).as("a -Dtest='…' in %s", command).isTrue();
+    Matcher tests = Pattern.compile("-Dit\\.test='([^']+)'").matcher(command);
+    assertThat(tests.find()).as("a -Dit.test='…' (failsafe runs them) in %s", command).isTrue();
     Matcher property = Pattern.compile("-D([\\w.]+)=\\$PWD/docs/img").matcher(command);
     assertThat(property.find()).as("a -DNAME=$PWD/docs/img in %s", command).isTrue();
     Path testSources = README.root().resolve("sluice-cli/src/test/java");
