@@ -35,7 +35,7 @@ head -n "$xargs_lines" "$work/in.txt" > "$work/in-xargs.txt"
 head -n "$xargs_lines" "$work/expected.txt" | sort > "$work/expected-xargs.txt"
 
 "$root/sluice" --version > /dev/null      # builds the jar (and its start-up archive) if stale
-core_jar="$(ls "$root"/sluice-core/target/sluice-core-*.jar | grep -v -e sources -e javadoc | head -1)"
+core_jar="$(ls "$root"/sluice-core/target/sluice-core-*.jar | grep -v -e sources -e javadoc -e tests | head -1)"
 mkdir -p "$work/classes"
 javac --release 17 -cp "$core_jar" -d "$work/classes" "$here/Square.java"
 
