@@ -14,8 +14,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
@@ -46,13 +44,13 @@ final class KafkaDemo implements DemoTransport {
   private final EmbeddedKafkaBroker broker;
   private final KafkaSource source;
   private final KafkaSink<String> publisher;
-  private final AtomicLong confirmed = new AtomicLong();
-  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final DemoSends sends;
 
   private KafkaDemo(EmbeddedKafkaBroker broker, KafkaSource source, KafkaSink<String> publisher) {
     this.broker = broker;
     this.source = source;
     this.publisher = publisher;
+    this.sends = new DemoSends(publisher, "producing an event to the embedded broker failed");
   }
 
   /**
@@ -111,35 +109,15 @@ final class KafkaDemo implements DemoTransport {
   @Override
   public void publish(long count, Duration interval, long startNanos, LongConsumer submitted,
       BooleanSupplier stop) throws InterruptedException {
-    long step = interval.toNanos();
-    for (long i = 1; i <= count && !stop.getAsBoolean(); i++) {
-      long wait = startNanos + i * step - System.nanoTime();
-      if (wait > 0) {
-        TimeUnit.NANOSECONDS.sleep(wait);
-      }
-      if (stop.getAsBoolean()) {
-        return;
-      }
-      String text = Long.toString(i);
+    DemoTransport.onSchedule(count, interval, startNanos, stop, i -> {
       submitted.accept(i);
-      publisher.write(text, Message.of(text)).whenComplete((done, error) -> {
-        if (error != null) {
-          failure.compareAndSet(null, error);
-        } else {
-          confirmed.incrementAndGet();
-        }
-      });
-      throwIfFailed();
+      sends.send(i);
+    });
+    if (stop.getAsBoolean()) {
+      return;
     }
     publisher.flush();           // until every send is acknowledged or has failed
-    throwIfFailed();
-  }
-
-  private void throwIfFailed() {
-    Throwable error = failure.get();
-    if (error != null) {
-      throw new PipelineException("producing an event to the embedded broker failed", error);
-    }
+    sends.throwIfFailed();
   }
 
   @Override
@@ -148,7 +126,7 @@ final class KafkaDemo implements DemoTransport {
     return String.format(Locale.ROOT,
         "via Kafka: embedded KRaft broker on %s, topic %s, group %s: %d produced and "
             + "acknowledged (acks=all), %d received, each offset committed only after its "
-            + "event was processed", broker.bootstrapServers(), TOPIC, GROUP, confirmed.get(),
+            + "event was processed", broker.bootstrapServers(), TOPIC, GROUP, sends.confirmed(),
         stats.received());
   }
 

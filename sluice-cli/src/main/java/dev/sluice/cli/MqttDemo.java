@@ -13,8 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
@@ -50,13 +48,13 @@ final class MqttDemo implements DemoTransport {
   private final EmbeddedBroker broker;
   private final MqttSource source;
   private final MqttSink<String> publisher;
-  private final AtomicLong confirmed = new AtomicLong();
-  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final DemoSends sends;
 
   private MqttDemo(EmbeddedBroker broker, MqttSource source, MqttSink<String> publisher) {
     this.broker = broker;
     this.source = source;
     this.publisher = publisher;
+    this.sends = new DemoSends(publisher, "publishing an event to the embedded broker failed");
   }
 
   /**
@@ -139,16 +137,8 @@ final class MqttDemo implements DemoTransport {
   public void publish(long count, Duration interval, long startNanos, LongConsumer submitted,
       BooleanSupplier stop) throws InterruptedException {
     DemoTransport.onSchedule(count, interval, startNanos, stop, i -> {
-      String text = Long.toString(i);
       submitted.accept(i);
-      publisher.write(text, Message.of(text)).whenComplete((done, error) -> {
-        if (error != null) {
-          failure.compareAndSet(null, error);
-        } else {
-          confirmed.incrementAndGet();
-        }
-      });
-      throwIfFailed();
+      sends.send(i);
     });
     if (stop.getAsBoolean()) {
       return;
@@ -159,14 +149,7 @@ final class MqttDemo implements DemoTransport {
       throw new PipelineException("the broker did not confirm the demo's events within "
           + DurationParser.format(CONFIRM), e);
     }
-    throwIfFailed();
-  }
-
-  private void throwIfFailed() {
-    Throwable error = failure.get();
-    if (error != null) {
-      throw new PipelineException("publishing an event to the embedded broker failed", error);
-    }
+    sends.throwIfFailed();
   }
 
   /** The summary's line about the broker: which, where, QoS, and the acks. */
@@ -177,7 +160,7 @@ final class MqttDemo implements DemoTransport {
         "via MQTT: embedded HiveMQ CE broker on %s, topic %s, QoS 1: %d published and "
             + "confirmed, %d received, %d acked after processing, %d left unacked (HiveMQ CE "
             + "holds a client's next messages until its in-flight ones are acked)",
-        broker.uri(), TOPIC, confirmed.get(), stats.received(), stats.acked(), stats.unacked());
+        broker.uri(), TOPIC, sends.confirmed(), stats.received(), stats.acked(), stats.unacked());
   }
 
   /** Disconnects the source and the publisher, then stops the broker. Call it once. */
