@@ -49,22 +49,14 @@ class RunCapacityTest {
         "--metrics-port", "0", "--drain-timeout", "100ms", "--quiet");
   }
 
-  private static String address(SluiceProcess run) {
-    return RunMetrics.url(run);
-  }
-
-  private static Map<String, Double> scrape(String url) throws IOException, InterruptedException {
-    return RunMetrics.scrape(url);
-  }
-
   @Test
   void twoWorkersAreFallingBehindAndNeedFive() throws Exception {
     try (SluiceProcess run = start(2)) {
-      String metrics = address(run);
+      String metrics = RunMetrics.url(run);
 
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-          .until(() -> scrape(metrics).getOrDefault("sluice_falling_behind", 0.0) == 1.0);
-      Map<String, Double> scraped = scrape(metrics);
+          .until(() -> RunMetrics.scrape(metrics).getOrDefault("sluice_falling_behind", 0.0) == 1.0);
+      Map<String, Double> scraped = RunMetrics.scrape(metrics);
       assertThat(scraped.get("sluice_workers_needed")).isBetween(4.0, 6.0);
       // the generator reports the events that are due, so this is the load, not a lower bound
       assertThat(scraped.get("sluice_workers_needed_lower_bound")).isZero();
@@ -72,21 +64,21 @@ class RunCapacityTest {
       // falling behind, the events due and not yet taken pile up at the source
       double backlog = scraped.get("sluice_source_backlog");
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
-          .until(() -> scrape(metrics).get("sluice_source_backlog") > backlog);
+          .until(() -> RunMetrics.scrape(metrics).get("sluice_source_backlog") > backlog);
     }
   }
 
   @Test
   void eightWorkersKeepUpAndStillSayFiveWouldDo() throws Exception {
     try (SluiceProcess run = start(8)) {
-      String metrics = address(run);
+      String metrics = RunMetrics.url(run);
 
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-          .until(() -> scrape(metrics).getOrDefault("sluice_messages_completed_total", 0.0)
+          .until(() -> RunMetrics.scrape(metrics).getOrDefault("sluice_messages_completed_total", 0.0)
               >= 30);
       await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7))
           .pollInterval(Duration.ofMillis(250)).until(() -> {
-            Map<String, Double> scraped = scrape(metrics);
+            Map<String, Double> scraped = RunMetrics.scrape(metrics);
             double needed = scraped.get("sluice_workers_needed");
             return scraped.get("sluice_falling_behind") == 0.0 && needed >= 4 && needed <= 6;
           });
@@ -104,14 +96,14 @@ class RunCapacityTest {
           echo "done $line"
         done
         """)) {
-      String metrics = address(run);
+      String metrics = RunMetrics.url(run);
 
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-          .until(() -> scrape(metrics).getOrDefault("sluice_messages_completed_total", 0.0)
+          .until(() -> RunMetrics.scrape(metrics).getOrDefault("sluice_messages_completed_total", 0.0)
               >= 20);
       await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
           .pollInterval(Duration.ofMillis(250)).until(() -> {
-            Map<String, Double> scraped = scrape(metrics);
+            Map<String, Double> scraped = RunMetrics.scrape(metrics);
             return scraped.get("sluice_workers_needed") == 1.0
                 && scraped.get("sluice_falling_behind") == 0.0;
           });

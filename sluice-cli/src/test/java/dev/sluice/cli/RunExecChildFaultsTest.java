@@ -11,8 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -27,8 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("broker")
 class RunExecChildFaultsTest {
 
-  private static final Pattern ADDRESS =
-      Pattern.compile("sluice run: metrics on (http://127\\.0\\.0\\.1:\\d+)/metrics");
 
   @TempDir
   Path dir;
@@ -81,10 +77,7 @@ class RunExecChildFaultsTest {
         """);
     try (SluiceProcess run = SluiceProcess.start(dir, "run", "--exec", child.toString(),
         "--workers", "2", "--log-every", "1s", "--metrics-port", "0")) {
-      await().atMost(Duration.ofSeconds(30))
-          .until(() -> run.err().stream().anyMatch(l -> ADDRESS.matcher(l).matches()));
-      String base = run.err().stream().map(ADDRESS::matcher).filter(Matcher::matches)
-          .findFirst().orElseThrow().group(1);
+      String base = RunMetrics.base(run);
 
       run.write("a\n");
 

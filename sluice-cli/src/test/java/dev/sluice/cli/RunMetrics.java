@@ -26,11 +26,16 @@ final class RunMetrics {
 
   /** The URL the run printed for its metrics, once it has (within 30 s). */
   static String url(SluiceProcess run) {
+    return base(run) + "/metrics";
+  }
+
+  /** Where the run's HTTP endpoints are, {@code http://127.0.0.1:PORT}, once it said so. */
+  static String base(SluiceProcess run) {
     await().atMost(Duration.ofSeconds(30))
         .until(() -> run.err().stream().anyMatch(l -> ADDRESS.matcher(l).matches()));
     Matcher m = run.err().stream().map(ADDRESS::matcher).filter(Matcher::matches)
         .findFirst().orElseThrow();
-    return m.group(1) + "/metrics";
+    return m.group(1);
   }
 
   /** Each sample's value by its name without labels (the last of a name wins). */

@@ -14,8 +14,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,8 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("broker")
 class RunMetricsTest {
 
-  private static final Pattern ADDRESS =
-      Pattern.compile("sluice run: metrics on (http://127\\.0\\.0\\.1:\\d+)/metrics");
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -69,11 +65,7 @@ class RunMetricsTest {
     try (SluiceProcess run = SluiceProcess.start(dir, "run", "--exec", work.toString(),
         "--workers", "2", "--metrics-port", "0", "--stall-after", "1s",
         "--drain-timeout", "200ms")) {
-      await().atMost(Duration.ofSeconds(30))
-          .until(() -> run.err().stream().anyMatch(l -> ADDRESS.matcher(l).matches()));
-      Matcher m = run.err().stream().map(ADDRESS::matcher).filter(Matcher::matches)
-          .findFirst().orElseThrow();
-      String base = m.group(1);
+      String base = RunMetrics.base(run);
 
       run.write("a\nb\nc\n");
       await().atMost(Duration.ofSeconds(30)).until(() -> run.out().size() == 3);
