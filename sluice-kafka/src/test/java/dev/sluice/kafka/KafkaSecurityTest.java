@@ -47,6 +47,73 @@ class KafkaSecurityTest {
     roundTrip("tls", TestKafka.broker().sslBootstrapServers(), security);
   }
 
+  /**
+   * SASL PLAIN over TLS through a recording proxy in front of the SASL_SSL listener: the
+   * client's first connection (the bootstrap, where it authenticates) is TLS from its first
+   * byte, and neither the password nor the user appears in clear on the wire.
+   */
+  @Test
+  void saslPlainOverTlsCarriesNoSecretInClear() throws Exception {
+    String[] broker = TestKafka.broker().saslSslBootstrapServers().split(":");
+    java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+    try (java.net.ServerSocket proxy = new java.net.ServerSocket(0, 50,
+        java.net.InetAddress.getLoopbackAddress())) {
+      Thread relay = new Thread(() -> relay(proxy, broker[0], Integer.parseInt(broker[1]), wire),
+          "wire-proxy");
+      relay.setDaemon(true);
+      relay.start();
+      KafkaSecurity security = KafkaSecurity.builder()
+          .sasl("PLAIN", TestKafka.USER, TestKafka.PASSWORD).tls(TestKafka.certificate()).build();
+      assertThat(security.properties()).containsEntry("security.protocol", "SASL_SSL");
+      roundTrip("sasl-ssl-wire", "127.0.0.1:" + proxy.getLocalPort(), security);
+    }
+    byte[] bytes;
+    synchronized (wire) {
+      bytes = wire.toByteArray();
+    }
+    assertThat(bytes).as("bytes the client sent through the proxy").isNotEmpty();
+    assertThat(bytes[0]).as("TLS record type handshake").isEqualTo((byte) 0x16);
+    String clear = new String(bytes, StandardCharsets.ISO_8859_1);
+    assertThat(clear).doesNotContain(TestKafka.PASSWORD).doesNotContain(TestKafka.USER);
+  }
+
+  /** Accepts connections and relays them to the broker, recording what clients send. */
+  private static void relay(java.net.ServerSocket proxy, String host, int port,
+      java.io.ByteArrayOutputStream wire) {
+    while (!proxy.isClosed()) {
+      try {
+        java.net.Socket client = proxy.accept();
+        java.net.Socket upstream = new java.net.Socket(host, port);
+        pump(client.getInputStream(), upstream.getOutputStream(), wire);
+        pump(upstream.getInputStream(), client.getOutputStream(), null);
+      } catch (java.io.IOException closed) {
+        return;
+      }
+    }
+  }
+
+  private static void pump(java.io.InputStream in, java.io.OutputStream out,
+      java.io.ByteArrayOutputStream record) {
+    Thread t = new Thread(() -> {
+      byte[] buffer = new byte[8192];
+      try (in; out) {
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+          if (record != null) {
+            synchronized (record) {
+              record.write(buffer, 0, n);
+            }
+          }
+          out.write(buffer, 0, n);
+          out.flush();
+        }
+      } catch (java.io.IOException ended) {
+        // either side closed
+      }
+    }, "wire-pump");
+    t.setDaemon(true);
+    t.start();
+  }
+
   @Test
   void aWrongPasswordFailsThePipelineWithTheBrokersReason() throws Exception {
     KafkaSecurity security = KafkaSecurity.builder()
