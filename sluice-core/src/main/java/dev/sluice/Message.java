@@ -178,6 +178,17 @@ public final class Message<T> {
       return this;
     }
 
+    /**
+     * Protocol headers, kept as given, without the copy {@link #headers(Map)} makes: for a
+     * source's hot path, with a map that computes its entries when first read (a view of a
+     * record's headers, say). The caller promises that {@code headers} is unmodifiable, never
+     * changes, and is safe to read from any thread.
+     */
+    public Builder<T> headersView(Map<String, String> headers) {
+      this.headers = Objects.requireNonNull(headers, "headers");
+      return this;
+    }
+
     /** The source's own sequence number; must be >= 0. */
     public Builder<T> sequence(long sequence) {
       if (sequence < 0) {

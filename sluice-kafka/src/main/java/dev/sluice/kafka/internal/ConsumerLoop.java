@@ -25,7 +25,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,9 +70,9 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
   private static final Duration POLL = Duration.ofMillis(100);
   private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long LAG_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
-  private static final String PARTITION = "kafka.partition";
-  private static final String OFFSET = "kafka.offset";
-  private static final String TIMESTAMP = "kafka.timestamp";
+  static final String PARTITION = "kafka.partition";
+  static final String OFFSET = "kafka.offset";
+  static final String TIMESTAMP = "kafka.timestamp";
   private static final byte[] EMPTY = new byte[0];
 
   private final SourceSettings settings;
@@ -288,29 +287,12 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
   }
 
   private Message<byte[]> message(ConsumerRecord<byte[], byte[]> r, PartitionState ps) {
-    String partition = Integer.toString(r.partition());
-    String offset = Long.toString(r.offset());
-    String timestamp = Long.toString(r.timestamp());
-    Header[] recordHeaders = r.headers().toArray();
-    Map<String, String> headers;
-    if (recordHeaders.length == 0) {
-      // Already immutable: the builder keeps it without a copy.
-      headers = Map.of(PARTITION, partition, OFFSET, offset, TIMESTAMP, timestamp);
-    } else {
-      headers = new HashMap<>(recordHeaders.length * 2 + 6);
-      for (Header h : recordHeaders) {
-        byte[] value = h.value();
-        headers.put(h.key(), value == null ? "" : new String(value, StandardCharsets.UTF_8));
-      }
-      headers.put(PARTITION, partition);
-      headers.put(OFFSET, offset);
-      headers.put(TIMESTAMP, timestamp);
-    }
     byte[] key = r.key();
     return Message.builder(r.value() == null ? EMPTY : r.value())
         .key(key == null ? null : new String(key, StandardCharsets.UTF_8))
         .topic(r.topic())
-        .headers(headers)
+        .headersView(new RecordHeaders(r.headers(), r.partition(), r.offset(),
+            r.timestamp()))
         .sequence(r.offset())
         .acknowledger(new RecordAck(ps.tracker, r.offset()))
         .build();
