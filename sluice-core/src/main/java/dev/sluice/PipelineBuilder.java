@@ -70,8 +70,10 @@ public final class PipelineBuilder<T, R> {
   }
 
   /**
-   * The most messages held between receipt and acknowledgement (default: four per worker,
-   * at least 32). The pipeline requests no more than this from the source.
+   * The most messages held between receipt and acknowledgement, fixed. The pipeline requests no
+   * more than this from the source. Without it, the window starts at four per worker (at least
+   * 32) and widens up to 1024 while attempts take microseconds (the floor plus what the workers
+   * finish in 1 ms at the recent mean attempt time), narrowing again when they slow down.
    */
   public PipelineBuilder<T, R> maxInFlight(int maxInFlight) {
     this.maxInFlight = maxInFlight;
@@ -242,7 +244,10 @@ public final class PipelineBuilder<T, R> {
     require(workers != null || fixedWorkers >= 1,
         "workers must be >= 1 but was " + fixedWorkers);
     Workers pool = workers != null ? workers : Workers.fixed(fixedWorkers);
-    int inFlight = maxInFlight != null ? maxInFlight : Math.max(4 * pool.max(), 32);
+    // the default window adapts between four per worker (at least 32) and 1024: see
+    // dev.sluice.internal.DemandWindow
+    int floor = maxInFlight != null ? maxInFlight : Math.max(4 * pool.max(), 32);
+    int inFlight = maxInFlight != null ? maxInFlight : Math.max(floor, 1024);
     require(inFlight >= 1, "maxInFlight must be >= 1 but was " + inFlight);
     require(inFlight <= (1 << 24), "maxInFlight must be <= 16777216 but was " + inFlight);
     require(!timeout.isNegative(), "timeout must be >= 0 but was " + timeout);
@@ -260,7 +265,7 @@ public final class PipelineBuilder<T, R> {
         };
     Consumer<? super Stats> listener = filter == null || statsListener == null ? statsListener
         : stats -> statsListener.accept(stats.withSkipped(filter.skipped()));
-    return new PipelineConfig<>(input, pool, inFlight, ordering,
+    return new PipelineConfig<>(input, pool, inFlight, floor, ordering,
         ordering == Ordering.BY_KEY ? keyFunction : null,
         (MessageProcessor<T, Object>) processor,
         (Supplier<? extends MessageProcessor<T, Object>>) (Supplier<?>) perWorker, resultSink,

@@ -33,8 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * array-backed list; {@code array} is this module's {@link ArrayPublisher}, which does the least
  * a source can. If the two score alike, the engine, not the source, is the bottleneck.
  *
- * <p>{@code maxInFlight}: 1024, or {@code default} (the builder's own, four per worker and at
- * least 32).
+ * <p>{@code maxInFlight}: 1024 (fixed), or {@code default} (the builder's own: from four per
+ * worker, at least 32, widening up to 1024 while attempts are short).
  *
  * <p>Compare with {@link BaselineBenchmark}, run in the same JMH invocation.
  */

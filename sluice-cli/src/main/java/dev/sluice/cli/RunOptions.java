@@ -110,8 +110,9 @@ final class RunOptions {
   Duration timeout;
 
   @Option(names = "--max-in-flight", paramLabel = "N",
-      description = "Most messages held between receipt and acknowledgement "
-          + "(default: 4 per worker, at least 32).")
+      description = "Most messages held between receipt and acknowledgement, fixed "
+          + "(default: 4 per worker, at least 32, widening up to 1024 while work takes "
+          + "microseconds).")
   Integer maxInFlight;
 
   @Option(names = "--max-message-size", paramLabel = "SIZE", defaultValue = "1MiB",

@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * <p><b>Backpressure.</b> Every envelope holds one in-flight permit from receipt to settlement.
- * The source is first asked for {@code maxInFlight} and then one batch for every batch settled,
- * so requested-but-undelivered plus in-flight never exceeds the cap, and nothing else needs a
- * bound: queue, ring and lanes are all sized by it.
+ * The source is first asked for the window ({@link DemandWindow}: {@code maxInFlight}, or by
+ * default a window that widens for short work) and then for a batch whenever that much has
+ * settled, so requested-but-undelivered plus in-flight never exceeds the window, and nothing
+ * else needs a bound: queue, ring and lanes are all sized by its widest.
  *
  * <p><b>Shutdown.</b> The source's end, {@link #drain}, or a failure moves RUNNING → DRAINING.
  * Once every received envelope has settled, the timer thread runs {@link #finish()}: flush and
@@ -56,6 +57,7 @@ public final class Engine<T> implements Pipeline, StatsRecorder.Gauges {
   private final ScheduledThreadPoolExecutor timer;
   private final Thread[] timerThread = new Thread[1];
   private final SourceDemand demand;
+  private final DemandWindow window;
   private final Settlement<T> settlement;
   private final Attempts<T> attempts;
   private final Admission<T> admission;
@@ -75,9 +77,11 @@ public final class Engine<T> implements Pipeline, StatsRecorder.Gauges {
     timer.setRemoveOnCancelPolicy(true);
     timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     timer.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
-    this.demand = new SourceDemand(config.maxInFlight());
+    this.demand = new SourceDemand(config.initialWindow());
+    this.window = new DemandWindow(demand, stats, this::workers, config.initialWindow(),
+        config.maxInFlight());
     KeyLanes<T> lanes = config.keyFunction() != null ? new KeyLanes<>() : null;
-    this.settlement = new Settlement<>(config, stats, lifecycle, demand, lanes,
+    this.settlement = new Settlement<>(config, stats, lifecycle, window, lanes,
         this::readmit, this::fail, this::settledOne);
     this.attempts = new Attempts<>(config, stats, lifecycle, settlement, timer);
     this.admission = new Admission<>(config, stats, lifecycle, demand, lanes, attempts,
@@ -353,7 +357,7 @@ public final class Engine<T> implements Pipeline, StatsRecorder.Gauges {
 
   @Override
   public long maxInFlight() {
-    return config.maxInFlight();
+    return window.size();
   }
 
   @Override

@@ -19,12 +19,15 @@ import java.util.function.Supplier;
  * A checked, immutable pipeline configuration, made by {@code PipelineBuilder.start()}.
  * {@code keyFunction} is non-null exactly when {@code ordering} is BY_KEY; {@code statsListener}
  * may be null. Exactly one of {@code processor} (shared by all workers) and {@code perWorker}
- * (one processor made per worker) is non-null.
+ * (one processor made per worker) is non-null. {@code maxInFlight} is the widest the in-flight
+ * window may grow; {@code initialWindow} where it starts: equal, the window is fixed (see
+ * {@code DemandWindow}).
  */
 public record PipelineConfig<T>(
     Flow.Publisher<Message<T>> source,
     Workers workers,
     int maxInFlight,
+    int initialWindow,
     Ordering ordering,
     Function<? super Message<T>, ?> keyFunction,
     MessageProcessor<T, Object> processor,

@@ -22,9 +22,9 @@ import java.util.function.Consumer;
  * never concurrently; otherwise {@link #writeLock} serialises them. So the sinks' calls never
  * overlap and each happens-before the next, as {@link Sink} promises its implementations.
  *
- * <p><b>Demand.</b> Each settlement frees one in-flight permit; every {@code batch} of them is
- * requested from the source again (while the pipeline runs), so requested-but-undelivered plus
- * in-flight never exceeds {@code maxInFlight}.
+ * <p><b>Demand.</b> Each settlement frees one in-flight permit, which the {@link DemandWindow}
+ * asks of the source again in batches (while the pipeline runs), so requested-but-undelivered
+ * plus in-flight never exceeds the window.
  *
  * <p><b>Threads.</b> Called by workers (results, failures), the source thread (admission
  * refusals), the timer (timeouts, retries given up) and a sink's completion thread (acks);
@@ -35,11 +35,10 @@ final class Settlement<T> {
   private final PipelineConfig<T> config;
   private final StatsRecorder stats;
   private final Lifecycle lifecycle;
-  private final SourceDemand demand;
+  private final DemandWindow window;
   private final KeyLanes<T> lanes;
   private final OrderedEmitter<T> ordered;
   private final Object writeLock = new Object();
-  private final int batch;
   private final AtomicLong settled = new AtomicLong();
   private final AtomicLong abandoned = new AtomicLong();
   private final Consumer<Envelope<T>> readmit;
@@ -52,19 +51,18 @@ final class Settlement<T> {
    * @param settledOne runs after each settlement (the end-of-pipeline check)
    */
   Settlement(PipelineConfig<T> config, StatsRecorder stats, Lifecycle lifecycle,
-      SourceDemand demand, KeyLanes<T> lanes, Consumer<Envelope<T>> readmit,
+      DemandWindow window, KeyLanes<T> lanes, Consumer<Envelope<T>> readmit,
       Consumer<PipelineException> fail, Runnable settledOne) {
     this.config = config;
     this.stats = stats;
     this.lifecycle = lifecycle;
-    this.demand = demand;
+    this.window = window;
     this.lanes = lanes;
     this.readmit = readmit;
     this.fail = fail;
     this.settledOne = settledOne;
     this.ordered = config.ordering() == Ordering.ORDERED
         ? new OrderedEmitter<>(config.maxInFlight(), this::write) : null;
-    this.batch = Math.max(1, config.maxInFlight() / 4);
   }
 
   // ---- final outcomes ----
@@ -203,10 +201,7 @@ final class Settlement<T> {
         readmit.accept(next);
       }
     }
-    long count = settled.incrementAndGet();
-    if (count % batch == 0 && lifecycle.isRunning()) {
-      demand.request(batch);
-    }
+    window.settled(settled.incrementAndGet(), lifecycle.isRunning());
     settledOne.run();
   }
 }

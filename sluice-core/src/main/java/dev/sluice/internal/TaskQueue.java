@@ -19,6 +19,15 @@ import java.util.concurrent.locks.LockSupport;
  * steps on each side mean a worker cannot sleep through an element (Dekker's argument).
  * Nothing spins for long: parked workers cost no CPU.
  *
+ * <p><b>One spinner.</b> Only one idle worker at a time spins (the others park at once), and
+ * an offer wakes nobody while one spins: it will take the element. So idle workers do not take
+ * turns on the cores the source and the busy workers need (on 2 cores, five spinning workers
+ * held the demo's source to a fraction of a core), and a fast stream does not pay an unpark per
+ * element. A spinner, or a worker woken, that takes an element wakes an idle worker if more
+ * are waiting, so elements offered while it spun are not left to it alone. The spinner leaves the spin phase
+ * (a volatile write) before registering as idle and polling again, so an offer that saw it
+ * spinning is still seen by that poll.
+ *
  * <p><b>Threads.</b> {@code offer} from any thread; {@code take} only from the worker that owns
  * the given {@link Parker}.
  *
@@ -53,6 +62,8 @@ final class TaskQueue<E> implements WorkQueue<E> {
   private final AtomicLong head = new AtomicLong();
   private final AtomicLong tail = new AtomicLong();
   private final AtomicInteger idle = new AtomicInteger();
+  /** Workers in their spin-and-yield phase: at most one at a time (see {@link #take}). */
+  private final AtomicInteger spinning = new AtomicInteger();
   private volatile Parker[] parkers = new Parker[0];
   private volatile boolean closed;
 
@@ -99,8 +110,8 @@ final class TaskQueue<E> implements WorkQueue<E> {
       }
     }
     buffer.lazySet(index, element);
-    sequences.set(index, pos + 1);      // volatile: ordered before the idle check below
-    if (idle.get() > 0) {
+    sequences.set(index, pos + 1);      // volatile: ordered before the checks below
+    if (spinning.get() == 0 && idle.get() > 0) {
       wakeOne();
     }
   }
@@ -151,20 +162,30 @@ final class TaskQueue<E> implements WorkQueue<E> {
     if (element != null) {
       return element;
     }
-    for (int i = 0; i < SPINS + YIELDS; i++) {
-      if (closed) {
-        return null;
+    if (spinning.get() == 0 && spinning.compareAndSet(0, 1)) {
+      try {
+        for (int i = 0; i < SPINS + YIELDS; i++) {
+          if (closed) {
+            return null;
+          }
+          if (me.retiring) {
+            return leave(me);
+          }
+          if (i < SPINS) {
+            Thread.onSpinWait();
+          } else {
+            Thread.yield();
+          }
+          element = poll();
+          if (element != null) {
+            break;
+          }
+        }
+      } finally {
+        spinning.set(0);
       }
-      if (me.retiring) {
-        return leave(me);
-      }
-      if (i < SPINS) {
-        Thread.onSpinWait();
-      } else {
-        Thread.yield();
-      }
-      element = poll();
       if (element != null) {
+        passOn();     // offers made while this worker spun woke nobody (see offer)
         return element;
       }
     }
@@ -197,8 +218,16 @@ final class TaskQueue<E> implements WorkQueue<E> {
       }
       element = poll();
       if (element != null) {
+        passOn();
         return element;
       }
+    }
+  }
+
+  /** A worker that was woken or spun for its element wakes another if more are waiting. */
+  private void passOn() {
+    if (size() > 0 && idle.get() > 0) {
+      wakeOne();
     }
   }
 

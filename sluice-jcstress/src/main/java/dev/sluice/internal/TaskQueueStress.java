@@ -233,4 +233,41 @@ public final class TaskQueueStress {
       queue.offer(ELEMENT);
     }
   }
+
+  @JCStressTest(Mode.Termination)
+  @Description("Two elements offered back to back while one taker spins and the other parks "
+      + "(only one taker spins; an offer wakes nobody while one does): each taker takes one "
+      + "element once and stops, so the second element must wake the parked taker")
+  @Outcome(id = "TERMINATED", expect = Expect.ACCEPTABLE, desc = "each taker got an element")
+  @Outcome(id = "STALE", expect = Expect.FORBIDDEN,
+      desc = "an element waits while a taker sleeps: the spinner did not pass it on")
+  @State
+  public static class OffersWhileOneSpinsReachBothTakers {
+    final TaskQueue<Object> queue = new TaskQueue<>(4);
+    final TaskQueue.Parker[] parkers = parkers(queue, 2);
+
+    @Actor
+    public void twoTakersOneElementEach() {
+      Thread[] takers = new Thread[2];
+      for (int i = 0; i < 2; i++) {
+        TaskQueue.Parker parker = parkers[i];
+        takers[i] = new Thread(() -> {
+          if (queue.take(parker) != ELEMENT) {
+            throw new AssertionError("take returned without an element");
+          }
+        });
+        takers[i].setDaemon(true);
+        parker.thread = takers[i];
+        takers[i].start();
+      }
+      join(takers[0]);
+      join(takers[1]);
+    }
+
+    @Signal
+    public void offerTwo() {
+      queue.offer(ELEMENT);
+      queue.offer(ELEMENT);
+    }
+  }
 }
