@@ -41,9 +41,11 @@ import org.slf4j.LoggerFactory;
  * one thread-safe method.
  *
  * <p><b>Backpressure.</b> Records go from {@code poll} into a local queue and on into the
- * core's {@link SourceEmitter}, whose buffer is bounded. When the emitter is full every owned partition is
- * paused and the loop parks until the emitter has room, calling {@code poll(0)} at least every
- * 100 ms so the member stays in its group however long a record takes: polling never stops.
+ * core's {@link SourceEmitter}, whose buffer is bounded. When the emitter is full the loop parks
+ * until it has room, calling {@code poll(0)} at least every 100 ms so the member stays in its
+ * group however long a record takes: polling never stops. Once the local queue also holds a
+ * buffer's worth ({@code bufferSize}) every owned partition is paused, so those polls fetch
+ * nothing more: the records held here stay below {@code bufferSize} plus one poll's worth.
  *
  * <p><b>Commits.</b> Per partition, the watermark of its tracker: asynchronously every commit
  * interval, synchronously on revocation and at the end. With {@code skipFinished}, the finished
@@ -206,7 +208,10 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
   private void pollOnce() {
     handOn();
     boolean full = !queued.isEmpty();
-    setPaused(full);
+    // Pause only once a buffer's worth waits here: pausing whenever the emitter is full paused
+    // and resumed the partitions every few hundred records on a fast pipeline, and each resume
+    // waits a fetch round trip. Bounded still: at most this plus one poll's records.
+    setPaused(queued.size() >= settings.bufferSize());
     maybeCommit();
     maybeSampleLag();
     ConsumerRecords<byte[], byte[]> records;
