@@ -8,6 +8,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -19,8 +20,9 @@ import java.util.function.Consumer;
  *
  * <p><b>One writer.</b> Every write, result or dead letter, is made by one thread at a time:
  * under ORDERED the {@link OrderedEmitter} hands final envelopes over in arrival order and
- * never concurrently; otherwise {@link #writeLock} serialises them. So the sinks' calls never
- * overlap and each happens-before the next, as {@link Sink} promises its implementations.
+ * never concurrently; otherwise they wait in a bounded queue that one thread at a time drains
+ * (no worker blocks on another's write). So the sinks' calls never overlap and each
+ * happens-before the next, as {@link Sink} promises its implementations.
  *
  * <p><b>Demand.</b> Each settlement frees one in-flight permit, which the {@link DemandWindow}
  * asks of the source again in batches (while the pipeline runs), so requested-but-undelivered
@@ -38,7 +40,9 @@ final class Settlement<T> {
   private final DemandWindow window;
   private final KeyLanes<T> lanes;
   private final OrderedEmitter<T> ordered;
-  private final Object writeLock = new Object();
+  /** Unordered: final envelopes waiting for the one thread that writes (see {@link #emit}). */
+  private final TaskQueue<Envelope<T>> toWrite;
+  private final AtomicInteger writing = new AtomicInteger();
   private final AtomicLong settled = new AtomicLong();
   private final AtomicLong abandoned = new AtomicLong();
   private final Consumer<Envelope<T>> readmit;
@@ -62,7 +66,8 @@ final class Settlement<T> {
     this.fail = fail;
     this.settledOne = settledOne;
     this.ordered = config.ordering() == Ordering.ORDERED
-        ? new OrderedEmitter<>(config.maxInFlight(), this::write) : null;
+        ? new OrderedEmitter<>(config.maxInFlight(), this::writeGuarded) : null;
+    this.toWrite = ordered == null ? new TaskQueue<>(config.maxInFlight()) : null;
   }
 
   // ---- final outcomes ----
@@ -109,12 +114,44 @@ final class Settlement<T> {
         || envelope.outcome == Outcome.RESULT && envelope.result == null) {
       write(envelope);            // nothing to write: no lock
     } else {
-      CompletionStage<Void> written;
-      synchronized (writeLock) {
-        written = envelope.outcome == Outcome.RESULT ? writeResult(envelope)
-            : writeDeadLetter(envelope);
+      toWrite.offer(envelope);    // holds an in-flight permit: cannot overflow
+      drainWrites();
+    }
+  }
+
+  /**
+   * Writes what waits in {@link #toWrite}, if no other thread is writing: one thread at a time
+   * (a work-in-progress counter, as in {@link OrderedEmitter}); a worker that finds another
+   * writing leaves its envelope to that one and goes back to work instead of waiting for a
+   * lock, and the writer loops until nothing was missed.
+   */
+  private void drainWrites() {
+    if (writing.getAndIncrement() != 0) {
+      return;
+    }
+    int missed = 1;
+    for (;;) {
+      Envelope<T> next;
+      while ((next = toWrite.poll()) != null) {
+        writeGuarded(next);
       }
-      afterWrite(envelope, written);
+      missed = writing.addAndGet(-missed);
+      if (missed == 0) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * {@link #write}, for a drain loop that writes for other threads too: a throw there (an
+   * acknowledger's bug) must not end the loop with its work-in-progress count held, which
+   * would stop every later write; it fails the pipeline instead.
+   */
+  private void writeGuarded(Envelope<T> envelope) {
+    try {
+      write(envelope);
+    } catch (RuntimeException | Error e) {
+      fail.accept(new PipelineException("internal error settling a message: " + e, e));
     }
   }
 
