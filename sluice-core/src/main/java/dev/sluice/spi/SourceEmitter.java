@@ -106,6 +106,9 @@ public final class SourceEmitter<T> implements Flow.Subscription {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notFull = lock.newCondition();
   private final ArrayDeque<Message<T>> buffer = new ArrayDeque<>();   // guarded by lock
+  /** Messages taken from the buffer for one pass of the drain: touched only inside it. */
+  @SuppressWarnings("unchecked")
+  private final Message<T>[] batch = (Message<T>[]) new Message<?>[64];
   private int waiters;                      // guarded by lock: threads waiting in emit()
   private int bufferedPeak;                 // guarded by lock
   private volatile int buffered;            // written under lock: buffer.size()
@@ -475,12 +478,21 @@ public final class SourceEmitter<T> implements Flow.Subscription {
       }
       long r = requested.get();
       if (r > 0 && buffered > 0) {
-        Message<T> next = poll();
-        if (r != Long.MAX_VALUE) {
-          requested.decrementAndGet();
+        int n = pollBatch((int) Math.min(r, batch.length));
+        for (int i = 0; i < n; i++) {
+          if (i > 0 && abort.get() != null) {
+            // cancelled from onNext: the rest go back, in order, for the pass above to discard
+            putBack(i, n);
+            break;
+          }
+          Message<T> next = batch[i];
+          batch[i] = null;
+          if (r != Long.MAX_VALUE) {
+            requested.decrementAndGet();
+          }
+          delivered.lazySet(delivered.get() + 1);
+          s.onNext(next);
         }
-        delivered.lazySet(delivered.get() + 1);
-        s.onNext(next);
         continue;
       }
       Throwable ended = end.get();
@@ -501,15 +513,38 @@ public final class SourceEmitter<T> implements Flow.Subscription {
     }
   }
 
-  private Message<T> poll() {
+  /**
+   * Takes up to {@code max} buffered messages into {@link #batch} under one lock: a source
+   * thread emitting while a worker's request drains met on this lock once per message, each
+   * meeting a park and an unpark.
+   */
+  private int pollBatch(int max) {
     lock.lock();
     try {
-      Message<T> next = buffer.poll();
+      int n = 0;
+      Message<T> next;
+      while (n < max && (next = buffer.poll()) != null) {
+        batch[n++] = next;
+      }
       buffered = buffer.size();
       if (waiters > 0) {
-        notFull.signal();
+        notFull.signalAll();
       }
-      return next;
+      return n;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Returns {@code batch[from..to)} to the head of the buffer, in order. */
+  private void putBack(int from, int to) {
+    lock.lock();
+    try {
+      for (int i = to - 1; i >= from; i--) {
+        buffer.addFirst(batch[i]);
+        batch[i] = null;
+      }
+      buffered = buffer.size();
     } finally {
       lock.unlock();
     }
