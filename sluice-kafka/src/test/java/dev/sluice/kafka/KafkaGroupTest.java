@@ -3,6 +3,7 @@ package dev.sluice.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.testing.ChildJvm;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -104,7 +105,7 @@ class KafkaGroupTest {
   }
 
   private static ChildJvm start(List<ChildJvm> members, String... args) throws Exception {
-    ChildJvm member = ChildJvm.start(args);
+    ChildJvm member = ChildJvm.start(GroupMember.class, "256m", Duration.ofSeconds(120), args);
     members.add(member);
     return member;
   }

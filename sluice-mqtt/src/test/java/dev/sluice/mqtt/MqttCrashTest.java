@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.Pipeline;
 import dev.sluice.Sluice;
+import dev.sluice.testing.ChildJvm;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +49,8 @@ class MqttCrashTest {
         out, Integer.toString(workers), Integer.toString(maxInFlight),
         Integer.toString(broker.receiveMaximum(maxInFlight)), Long.toString(delayMs)));
     args.addAll(List.of(share));
-    ChildJvm child = ChildJvm.start(heap, args.toArray(new String[0]));
+    ChildJvm child = ChildJvm.start(PipelineRunner.class, heap, Duration.ofSeconds(60),
+        args.toArray(new String[0]));
     child.awaitReady();
     return child;
   }

@@ -1,24 +1,34 @@
-package dev.sluice.kafka;
+package dev.sluice.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** A {@link GroupMember} in its own JVM, with its output collected. */
-final class ChildJvm implements AutoCloseable {
+/**
+ * A test's main class in its own JVM (the test's classpath), with its output collected: for
+ * tests that kill a pipeline with SIGKILL or run several group members. The child prints
+ * {@code READY} when it is ready, drains and exits when its stdin closes.
+ *
+ * <p>Shared by the connector modules' tests through sluice-core's test-jar. Thread-safe: the
+ * output is collected by a daemon thread.
+ */
+public final class ChildJvm implements AutoCloseable {
 
   private final Process process;
+  private final Duration patience;
   private final StringBuffer output = new StringBuffer();
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
-  private ChildJvm(Process process) {
+  private ChildJvm(Process process, Duration patience) {
     this.process = process;
+    this.patience = patience;
     Thread reader = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(
           new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -39,23 +49,29 @@ final class ChildJvm implements AutoCloseable {
     reader.start();
   }
 
-  static ChildJvm start(String... args) throws IOException {
+  /**
+   * Starts {@code main} with {@code args} in a JVM of at most {@code maxHeap} (e.g. "256m");
+   * {@code patience} bounds each wait on it (ready, stop).
+   */
+  public static ChildJvm start(Class<?> main, String maxHeap, Duration patience, String... args)
+      throws IOException {
     String classpath = System.getProperty("surefire.test.class.path",
         System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-XX:+ExitOnOutOfMemoryError", "-cp", classpath, GroupMember.class.getName()));
+        "-Xmx" + maxHeap, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-XX:+ExitOnOutOfMemoryError", "-cp", classpath, main.getName()));
     command.addAll(List.of(args));
-    return new ChildJvm(new ProcessBuilder(command).redirectErrorStream(true).start());
+    return new ChildJvm(new ProcessBuilder(command).redirectErrorStream(true).start(), patience);
   }
 
-  void awaitReady() throws Exception {
-    ready.get(120, TimeUnit.SECONDS);
+  /** Waits for the child's {@code READY} line. */
+  public void awaitReady() throws Exception {
+    ready.get(patience.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** SIGKILL: no shutdown hook, no commit, no leaving the group. */
-  void kill() {
+  /** SIGKILL: no shutdown hook runs, nothing more is sent (no DISCONNECT, commit or ack). */
+  public void kill() {
     process.destroyForcibly();
     try {
       process.waitFor(30, TimeUnit.SECONDS);
@@ -64,17 +80,22 @@ final class ChildJvm implements AutoCloseable {
     }
   }
 
-  /** Closes stdin, so the member drains and exits; returns its exit code. */
-  int stop() throws Exception {
+  /** Closes stdin, so the child drains and exits; returns its exit code. */
+  public int stop() throws Exception {
     process.getOutputStream().close();
-    if (!process.waitFor(120, TimeUnit.SECONDS)) {
+    if (!process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();
       throw new IllegalStateException("child did not stop:\n" + output);
     }
     return process.exitValue();
   }
 
-  String output() {
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Everything the child printed so far, stdout and stderr together. */
+  public String output() {
     return output.toString();
   }
 
