@@ -59,37 +59,6 @@ public record Stats(
     double utilisation, int workersNeeded, boolean fallingBehind, Capacity capacity,
     long skipped, long poolResizes) {
 
-  /** A snapshot of a fixed pool (never resized). */
-  public Stats(Duration uptime,
-      long received, long completed, long failed, long retried, long deadLettered, long nacked,
-      long timedOut,
-      long inFlight, long queued, int busyWorkers, int workers,
-      double arrivalRate, double completionRate,
-      Duration meanService, Duration totalService, Duration serviceP50, Duration serviceP99,
-      Duration endToEndP50, Duration endToEndP99,
-      double utilisation, int workersNeeded, boolean fallingBehind, Capacity capacity,
-      long skipped) {
-    this(uptime, received, completed, failed, retried, deadLettered, nacked, timedOut,
-        inFlight, queued, busyWorkers, workers, arrivalRate, completionRate, meanService,
-        totalService, serviceP50, serviceP99, endToEndP50, endToEndP99, utilisation,
-        workersNeeded, fallingBehind, capacity, skipped, 0);
-  }
-
-  /** A snapshot of a pipeline that skips nothing (no partition). */
-  public Stats(Duration uptime,
-      long received, long completed, long failed, long retried, long deadLettered, long nacked,
-      long timedOut,
-      long inFlight, long queued, int busyWorkers, int workers,
-      double arrivalRate, double completionRate,
-      Duration meanService, Duration totalService, Duration serviceP50, Duration serviceP99,
-      Duration endToEndP50, Duration endToEndP99,
-      double utilisation, int workersNeeded, boolean fallingBehind, Capacity capacity) {
-    this(uptime, received, completed, failed, retried, deadLettered, nacked, timedOut,
-        inFlight, queued, busyWorkers, workers, arrivalRate, completionRate, meanService,
-        totalService, serviceP50, serviceP99, endToEndP50, endToEndP99, utilisation,
-        workersNeeded, fallingBehind, capacity, 0, 0);
-  }
-
   /**
    * A snapshot from the plain figures, its capacity verdict derived from them (falling behind
    * or keeping up): for tests and exporters that have no capacity model at hand.

@@ -301,7 +301,8 @@ final class SqsConsumersDemo {
     int workers = plan.totalWorkers();
     Stats stats = new Stats(wall, done, done, 0, 0, 0, 0, 0, 0, 0, 0, workers, 0, 0,
         done == 0 ? Duration.ZERO : service.dividedBy(done), service, Duration.ZERO,
-        Duration.ZERO, Duration.ZERO, Duration.ZERO, 0, 1, false, Capacity.warmingUp(workers));
+        Duration.ZERO, Duration.ZERO, Duration.ZERO, 0, 1, false, Capacity.warmingUp(workers),
+        0, 0);
     DemoReport summary = new DemoReport(plan.events, plan.interval, plan.work, workers, wall,
         Duration.ofNanos(sentNanos - startNanos), stats);
     summary.lines().forEach(lines::print);

@@ -12,7 +12,7 @@ class DemoReportTest {
   private static Stats finalStats(long events, Duration service, int workers) {
     return new Stats(Duration.ofSeconds(15), events, events, 0, 0, 0, 0, 0, 0, 0, 0, workers,
         0, 0, Duration.ZERO, service, Duration.ZERO, Duration.ZERO, Duration.ZERO,
-        Duration.ZERO, 0, 1, false, dev.sluice.Capacity.warmingUp(workers));
+        Duration.ZERO, 0, 1, false, dev.sluice.Capacity.warmingUp(workers), 0, 0);
   }
 
   @Test

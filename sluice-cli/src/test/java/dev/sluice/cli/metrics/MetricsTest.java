@@ -18,7 +18,7 @@ public class MetricsTest {
         12.5, 11.0, Duration.ofMillis(250), Duration.ofSeconds(20), Duration.ofMillis(200),
         Duration.ofMillis(900), Duration.ofMillis(300), Duration.ofSeconds(1), 0.78, 4, false,
         new dev.sluice.Capacity(dev.sluice.Capacity.Verdict.KEEPING_UP, 12.5, 0.25, 3.125, 0.78,
-            4, 4, false));
+            4, 4, false), 0, 0);
   }
 
   private static String text(PrometheusMetrics metrics, Stats stats, String accept) {
