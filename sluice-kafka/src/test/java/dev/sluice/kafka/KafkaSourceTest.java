@@ -1,6 +1,7 @@
 package dev.sluice.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.sluice.Message;
 import dev.sluice.Ordering;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -152,6 +154,39 @@ class KafkaSourceTest {
     assertThat(runs).hasSize(count).allSatisfy((k, n) -> assertThat(n.get()).isEqualTo(1));
     assertThat(source.stats().rebalances()).as("only the first assignment").isEqualTo(1);
     assertThat(source.stats().abandoned()).isZero();
+  }
+
+  @Test
+  void aStalledPipelineHoldsOnlyABoundedNumberOfFetchedRecords() throws Exception {
+    String topic = "stalled";
+    int count = 5_000;
+    int window = 8;
+    int buffer = 50;
+    int pollRecords = 20;
+    TestKafka.broker().createTopic(topic, 1);
+    TestKafka.produce(topic, count, i -> "k" + i, i -> Integer.toString(i));
+    KafkaSource source = KafkaSource.builder().bootstrapServers(TestKafka.bootstrap())
+        .topics(topic).group("stalled-group").stopAfter(count).bufferSize(buffer)
+        .property("max.poll.records", Integer.toString(pollRecords))
+        .build();
+    CountDownLatch go = new CountDownLatch(1);
+    Pipeline pipeline = Sluice.from(source).workers(1).maxInFlight(window)
+        .process(payload -> {
+          go.await();
+          return payload;
+        })
+        .to(Sinks.discard()).start();
+    // held by the pipeline, by the emitter's buffer, in the loop up to the pause threshold,
+    // and one poll's worth fetched as it crossed it: then the partitions are paused
+    long bound = window + buffer + buffer + pollRecords;
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> source.stats().received() >= window + buffer);
+    await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
+        .until(() -> source.stats().received() <= bound);
+    go.countDown();
+    Stats stats = pipeline.awaitCompletion();
+    source.close();
+    assertThat(stats.completed()).isEqualTo(count);
   }
 
   private static String header(ConsumerRecord<?, ?> r, String name) {
