@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +30,6 @@ class RunCapacityTest {
 
   private SluiceProcess start(int workers) throws IOException {
     return start(workers, """
-        #!/bin/sh
         while IFS= read -r line; do
           sleep 0.35
           echo "done $line"
@@ -41,9 +38,7 @@ class RunCapacityTest {
   }
 
   private SluiceProcess start(int workers, String script) throws IOException {
-    Path work = dir.resolve("work.sh");
-    Files.writeString(work, script);
-    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path work = ShellScripts.write(dir, "work.sh", script);
     return SluiceProcess.start(dir, "run", "--source", "generate:?count=100000&interval=100ms",
         "--exec", work.toString(), "--workers", Integer.toString(workers),
         "--metrics-port", "0", "--drain-timeout", "100ms", "--quiet");
@@ -90,7 +85,6 @@ class RunCapacityTest {
     // three seconds to start, then an instant answer: the start-up is not work, so the four
     // children's first answers (12 s of waiting in all) must not count as service time
     try (SluiceProcess run = start(4, """
-        #!/bin/sh
         sleep 3
         while IFS= read -r line; do
           echo "done $line"
@@ -112,12 +106,9 @@ class RunCapacityTest {
 
   @Test
   void planFromLiveSizesThePoolForTheLoadTheRunMeasured() throws Exception {
-    Path work = dir.resolve("work.sh");
-    Files.writeString(work, """
-        #!/bin/sh
+    Path work = ShellScripts.write(dir, "work.sh", """
         while IFS= read -r line; do sleep 0.35; echo "done $line"; done
         """);
-    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
     try (SluiceProcess run = SluiceProcess.start(dir, "run",
         "--source", "generate:?count=60&interval=100ms", "--exec", work.toString(),
         "--workers", "8", "--plan-from-live", "--quiet")) {

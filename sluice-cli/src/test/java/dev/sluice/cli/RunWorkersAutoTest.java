@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,15 +35,12 @@ class RunWorkersAutoTest {
 
   @Test
   void theIssuesLoadGrowsThePoolToWhatItNeedsAndLosesNothing() throws Exception {
-    Path work = dir.resolve("work.sh");
-    Files.writeString(work, """
-        #!/bin/sh
+    Path work = ShellScripts.write(dir, "work.sh", """
         while IFS= read -r line; do
           sleep 0.35
           echo "done $line"
         done
         """);
-    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
     AtomicInteger largest = new AtomicInteger();
     AtomicInteger resizes = new AtomicInteger();
     try (SluiceProcess run = SluiceProcess.start(dir, "run",
@@ -97,12 +92,9 @@ class RunWorkersAutoTest {
 
   @Test
   void aLoadThatStepsUpAndDownGrowsThePoolThenShrinksIt() throws Exception {
-    Path work = dir.resolve("work.sh");
-    Files.writeString(work, """
-        #!/bin/sh
+    Path work = ShellScripts.write(dir, "work.sh", """
         while IFS= read -r line; do sleep 0.1; echo "done $line"; done
         """);
-    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
     AtomicInteger largest = new AtomicInteger();
     AtomicInteger written = new AtomicInteger();
     try (SluiceProcess run = SluiceProcess.start(dir, "run", "--source", "-",
