@@ -72,9 +72,6 @@ public final class ConsumerLoop implements Runnable, ConsumerRebalanceListener {
   private static final Duration POLL = Duration.ofMillis(100);
   private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long LAG_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
-  static final String PARTITION = "kafka.partition";
-  static final String OFFSET = "kafka.offset";
-  static final String TIMESTAMP = "kafka.timestamp";
   private static final byte[] EMPTY = new byte[0];
 
   private final SourceSettings settings;

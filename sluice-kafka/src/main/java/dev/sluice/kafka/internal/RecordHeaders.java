@@ -22,6 +22,11 @@ import org.apache.kafka.common.header.Headers;
  */
 final class RecordHeaders extends AbstractMap<String, String> {
 
+  // the names KafkaSource documents as PARTITION_HEADER, OFFSET_HEADER and TIMESTAMP_HEADER
+  private static final String PARTITION = "kafka.partition";
+  private static final String OFFSET = "kafka.offset";
+  private static final String TIMESTAMP = "kafka.timestamp";
+
   private final Headers headers;
   private final int partition;
   private final long offset;
@@ -43,9 +48,9 @@ final class RecordHeaders extends AbstractMap<String, String> {
         byte[] value = h.value();
         all.put(h.key(), value == null ? "" : new String(value, StandardCharsets.UTF_8));
       }
-      all.put(ConsumerLoop.PARTITION, Integer.toString(partition));
-      all.put(ConsumerLoop.OFFSET, Long.toString(offset));
-      all.put(ConsumerLoop.TIMESTAMP, Long.toString(timestamp));
+      all.put(PARTITION, Integer.toString(partition));
+      all.put(OFFSET, Long.toString(offset));
+      all.put(TIMESTAMP, Long.toString(timestamp));
       m = Map.copyOf(all);
       built = m;
     }
