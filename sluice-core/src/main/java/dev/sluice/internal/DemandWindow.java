@@ -9,11 +9,12 @@ import java.util.function.IntSupplier;
  * plus asked of the source and not yet delivered), and the demand that keeps it full.
  *
  * <p><b>Fixed or adaptive.</b> A window the user chose ({@code maxInFlight}) is fixed. The
- * default window starts at its floor (four per worker, at least 32) and widens, up to
- * {@link #CEILING}, while attempts are short: to the floor plus the messages the workers finish
- * in {@link #HORIZON_NANOS} at the recent mean attempt time. Why: a window of 32 hands work to
- * the workers in batches of 8, a wake-up each on two cores, which held a no-op pipeline to half
- * the rate a window of 1024 allows; yet a wide window with slow work holds messages unacked for
+ * default window starts at its floor (four per worker, at least 32) and widens, up to its
+ * ceiling (the config's {@code maxInFlight}: 1024 unless the floor is higher, set by
+ * {@code PipelineBuilder}), while attempts are short: to the floor plus the messages the
+ * workers finish in {@link #HORIZON_NANOS} at the recent mean attempt time. Why: a window of
+ * 32 hands work to the workers in batches of 8, a wake-up each on two cores, which held a no-op
+ * pipeline to half the rate a window of 1024 allows; yet a wide window with slow work holds messages unacked for
  * long (32 messages of 5 s work each on 2 workers already wait 80 s). With this rule, work of
  * a millisecond or more keeps (nearly) the floor, and microsecond work gets the ceiling. It
  * narrows when attempts get slower: new demand is then withheld until the messages held fit
@@ -36,8 +37,6 @@ import java.util.function.IntSupplier;
  */
 final class DemandWindow {
 
-  /** The widest a default window grows. */
-  static final int CEILING = 1024;
   /** Queued work per worker that a default window allows: 1 ms. */
   static final long HORIZON_NANOS = 1_000_000;
   /** Attempts between two measurements of the mean attempt time. */
