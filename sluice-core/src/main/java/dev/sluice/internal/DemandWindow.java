@@ -14,18 +14,18 @@ import java.util.function.IntSupplier;
  * {@code PipelineBuilder}), while attempts are short: to the floor plus the messages the
  * workers finish in {@link #HORIZON_NANOS} at the recent mean attempt time. Why: a window of
  * 32 hands work to the workers in batches of 8, a wake-up each on two cores, which held a no-op
- * pipeline to half the rate a window of 1024 allows; yet a wide window with slow work holds messages unacked for
- * long (32 messages of 5 s work each on 2 workers already wait 80 s). With this rule, work of
- * a millisecond or more keeps (nearly) the floor, and microsecond work gets the ceiling. It
- * narrows when attempts get slower: new demand is then withheld until the messages held fit
- * the narrower window.
+ * pipeline to half the rate a window of 1024 allows; yet a wide window with slow work holds
+ * messages unacked for long (32 messages of 5 s work each on 2 workers already wait 80 s).
+ * With this rule, work of a millisecond or more keeps (nearly) the floor, and microsecond work
+ * gets the ceiling. It narrows when attempts get slower: new demand is then withheld until the
+ * messages held fit the narrower window.
  *
  * <p><b>Smoothing.</b> The mean attempt time is measured every {@value #MEASURE_EVERY}
  * attempts and smoothed in log space (a quarter of each new measurement): on two shared cores
  * one descheduled attempt can make sixteen no-op attempts' mean a thousand times longer, which
  * must not close the window, while work that really turned slow (microseconds to seconds)
- * narrows it to its floor within five measurements; by then slow work settles rarely, so little new demand
- * is granted meanwhile.
+ * narrows it to its floor within five measurements; by then slow work settles rarely, so
+ * little new demand is granted meanwhile.
  *
  * <p><b>Demand.</b> {@code granted - settled <= size} always: each settlement may earn new
  * demand, requested once it reaches a quarter of the window (batches, so the source is not
