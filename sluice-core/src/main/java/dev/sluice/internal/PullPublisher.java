@@ -4,6 +4,7 @@ import dev.sluice.Message;
 import dev.sluice.spi.EmitResult;
 import dev.sluice.spi.SourceEmitter;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -144,6 +145,9 @@ public final class PullPublisher<T> implements Flow.Publisher<Message<T>> {
           throw e;
         }
         if (cancelled) {
+          if (next != null) {
+            notHandedOn(next);
+          }
           return;
         }
         if (next == null) {
@@ -155,10 +159,21 @@ public final class PullPublisher<T> implements Flow.Publisher<Message<T>> {
           result = emitter.emit(next);    // the permits leave room: this does not wait
         }
         if (result != EmitResult.OK) {
-          return;                  // cancelled meanwhile
+          notHandedOn(next);       // cancelled meanwhile
+          return;
         }
         budget--;
       }
+    }
+
+    /**
+     * A message pulled but never handed on (the subscriber cancelled first) is nacked, so that
+     * every message the pull produced ends in an ack or a nack; a second nack of one the emitter
+     * already discarded does nothing.
+     */
+    private void notHandedOn(Message<T> message) {
+      message.nack(new CancellationException(
+          "the subscriber cancelled before this message was handed on"));
     }
 
     /**
